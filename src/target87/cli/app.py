@@ -1,0 +1,142 @@
+"""The ``target87`` command line: Typer commands that call the same functions as the API."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+from rich.table import Table
+
+from target87 import store
+from target87.ingest import LoadError, init_database, load_observations_csv
+
+app = typer.Typer(
+    help="target87: a data warehouse for UN SDG Target 8.7 (child labour, forced labour, "
+    "modern slavery, trafficking), with the source of every number.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console()
+err = Console(stderr=True)
+
+
+class State:
+    database_url: str | None = None
+
+
+state = State()
+
+
+@app.callback()
+def _options(
+    database_url: Annotated[
+        str | None,
+        typer.Option(
+            "--database-url",
+            help="SQLAlchemy URL of the database (default: $TARGET87_DATABASE_URL, else a "
+            "SQLite file in your user data folder).",
+        ),
+    ] = None,
+) -> None:
+    state.database_url = database_url
+
+
+def engine():
+    return store.make_engine(state.database_url)
+
+
+def ready_engine():
+    """An engine on a database that exists: created and loaded on first use, with a note."""
+    eng = engine()
+    if store.current_revision(eng) is None:
+        err.print("[dim]First run: creating the database and loading the bundled snapshot…[/]")
+        run_init(eng, quiet=True)
+    return eng
+
+
+def _progress_bar() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        console=err,
+        transient=True,
+    )
+
+
+def run_init(eng, force: bool = False, quiet: bool = False):
+    tasks: dict[str, int] = {}
+    with _progress_bar() as bar:
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(f"loading {stage}", total=total)
+            bar.update(tasks[stage], completed=done)
+
+        result = init_database(eng, force=force, progress=progress)
+    if not quiet:
+        if result.changed:
+            if result.migrated_from != result.migrated_to:
+                console.print(
+                    f"Schema migrated from {result.migrated_from or 'empty'} to "
+                    f"{result.migrated_to}."
+                )
+            if result.loaded:
+                counts = ", ".join(f"{v} {k}" for k, v in result.counts.items())
+                console.print(f"Snapshot loaded: {counts}.")
+        else:
+            console.print(
+                "Nothing to do: the schema is at the newest revision and this snapshot is "
+                "already loaded. Nothing changed."
+            )
+    return result
+
+
+@app.command()
+def init(
+    force: Annotated[
+        bool, typer.Option(help="Reload the snapshot even if already loaded.")
+    ] = False,
+) -> None:
+    """Create or migrate the database and load the bundled snapshot (safe to run twice)."""
+    eng = engine()
+    try:
+        run_init(eng, force=force)
+    except LoadError as exc:
+        err.print(f"[red]Load refused[/]: {exc}")
+        raise typer.Exit(2) from None
+    console.print(f"[dim]Database: {store.resolve_database_url(state.database_url)}[/]")
+
+
+@app.command()
+def load(
+    path: Annotated[Path, typer.Argument(help="A CSV file in the snapshot's observations format.")],
+) -> None:
+    """Load observations from a CSV file: all rows or none; its sources' old rows are replaced."""
+    eng = ready_engine()
+    try:
+        counts = load_observations_csv(eng, path)
+    except LoadError as exc:
+        err.print(f"[red]Load refused[/]: {exc}")
+        raise typer.Exit(2) from None
+    for source, n in counts.items():
+        console.print(f"{n} observations loaded for source {source} (its earlier rows replaced).")
+
+
+@app.command("sources")
+def list_sources() -> None:
+    """List every source with its licence and citation line."""
+    from sqlalchemy.orm import Session
+
+    with Session(ready_engine()) as s:
+        table = Table("id", "publisher", "licence", "citation", show_lines=True)
+        for src in store.sources(s):
+            table.add_row(src.id, src.publisher, src.licence, src.citation)
+    console.print(table)
+
+
+def main() -> None:
+    app()

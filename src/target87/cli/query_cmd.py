@@ -1,0 +1,129 @@
+"""``target87 query``: observations as a table, CSV or JSON."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.table import Table
+from sqlalchemy.orm import Session
+
+from target87 import store
+from target87.cli.app import app, console, err, ready_engine
+from target87.cli.render import format_value
+
+CSV_COLUMNS = [
+    "series",
+    "ref_area",
+    "time_period",
+    "sex",
+    "age",
+    "urbanisation",
+    "value",
+    "lower_bound",
+    "upper_bound",
+    "unit",
+    "unit_mult",
+    "obs_status",
+    "nature",
+    "reporting_type",
+    "footnote",
+    "source",
+]
+
+
+class Format(StrEnum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+
+
+@app.command()
+def query(
+    series: Annotated[list[str], typer.Option("--series", "-s", help="Series code(s).")],
+    area: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--area",
+            "-a",
+            help="Area: ISO3, M49, aggregate code (WLD, ILO_AFRICA, "
+            "M49_419...) or name. Repeatable.",
+        ),
+    ] = None,
+    region: Annotated[
+        str | None,
+        typer.Option(help="Every country of this aggregate (e.g. ILO_AMERICAS, M49_202, WB_LIC)."),
+    ] = None,
+    sex: Annotated[list[str] | None, typer.Option(help="_T, F or M. Repeatable.")] = None,
+    age: Annotated[list[str] | None, typer.Option(help="SDMX age code, e.g. Y5T17.")] = None,
+    year_from: Annotated[int | None, typer.Option("--from", help="First year.")] = None,
+    year_to: Annotated[int | None, typer.Option("--to", help="Last year.")] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    with_sources: Annotated[
+        bool, typer.Option("--with-sources", help="Add each value's publisher and citation.")
+    ] = False,
+    all_sources: Annotated[
+        bool,
+        typer.Option(
+            "--all-sources",
+            help="Show every source's value, not only the "
+            "preferred one, with a 'preferred' column.",
+        ),
+    ] = False,
+) -> None:
+    """Query observations; by default the preferred source where sources overlap."""
+    with Session(ready_engine()) as s:
+        unknown = [c for c in series if s.get(store.Series, c) is None]
+        if unknown:
+            known = ", ".join(sorted(x.code for x in s.query(store.Series)))
+            err.print(f"[red]Unknown series[/] {', '.join(unknown)}. Known: {known}")
+            raise typer.Exit(2)
+        try:
+            codes = [store.resolve_area(s, a).code for a in area] if area else None
+            if region:
+                members = store.region_members(s, store.resolve_area(s, region))
+                codes = sorted(set(codes or []) | set(members))
+        except store.UnknownArea as exc:
+            err.print(f"[red]{exc}[/]")
+            raise typer.Exit(2) from None
+        frame = store.observations(
+            s,
+            series=series,
+            areas=codes,
+            sex=sex,
+            age=age,
+            year_from=year_from,
+            year_to=year_to,
+            all_sources=all_sources,
+            with_sources=with_sources,
+        )
+    extra = (["preferred"] if all_sources else []) + (
+        ["publisher", "citation"] if with_sources else []
+    )
+    frame = frame[CSV_COLUMNS + extra]
+    if fmt is Format.csv:
+        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+    elif fmt is Format.json:
+        sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
+    else:
+        table = Table(
+            "series", "area", "period", "sex", "age", "value", "status", "nature", "source", *extra
+        )
+        for r in frame.to_dict("records"):
+            value = format_value(r["value"], r["unit"], int(r["unit_mult"]))
+            table.add_row(
+                r["series"],
+                r["ref_area"],
+                r["time_period"],
+                r["sex"],
+                r["age"],
+                value,
+                r["obs_status"],
+                r["nature"] or "",
+                r["source"],
+                *[str(r[c]) for c in extra],
+            )
+        console.print(table)
+        console.print(f"[dim]{len(frame)} observation(s)[/]")

@@ -1,0 +1,274 @@
+"""A country profile: the figures the warehouse holds for one country, each with its source.
+
+Pure assembly over the store's query functions; the CLI and (later) the web render it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from target87.store import models as M
+from target87.store.query import observations, resolve_area
+
+CHILD_LABOUR_SERIES = ("SL_TLF_CHLDEC", "SL_TLF_CHLDEA")
+TRAFFICKING_SERIES = (
+    "VC_HTF_DETV",
+    "VC_HTF_DETVFL",
+    "VC_HTF_DETVSX",
+    "VC_HTF_DETVOP",
+    "VC_HTF_DETVOG",
+)
+REGION_SERIES = (
+    "GE_CHLD_LAB_PT",
+    "GE_CHLD_LAB",
+    "GE_FORC_LAB_RT",
+    "GE_FORC_LAB",
+    "GE_MOD_SLAV_RT",
+    "GE_MOD_SLAV",
+)
+INSTRUMENT_ORDER = (
+    "C138",
+    "C182",
+    "C029",
+    "P029",
+    "C105",
+    "PALERMO",
+    "CRC",
+    "OP_CRC_SC",
+    "OP_CRC_AC",
+    "ICMW",
+    "CEDAW",
+)
+
+
+@dataclass
+class Figure:
+    """One value as shown: enough to print it and cite it."""
+
+    series: str
+    series_name: str
+    area: str
+    area_name: str
+    time_period: str
+    sex: str
+    age: str
+    value: float
+    unit: str
+    unit_mult: int
+    source: str
+    footnote: str | None = None
+
+
+@dataclass
+class ChildLabourLine:
+    series: str
+    series_name: str
+    definition: str | None
+    standard: str | None
+    time_period: str
+    age: str
+    source: str
+    total: float | None
+    girls: float | None
+    boys: float | None
+    footnote: str | None
+
+
+@dataclass
+class RatificationLine:
+    instrument: str
+    name: str
+    status: str
+    date: str | None
+    year: int | None
+    minimum_age: int | None
+    source: str
+
+
+@dataclass
+class GoodLine:
+    good: str
+    sector: str | None
+    child_labour: bool
+    forced_labour: bool
+    forced_child_labour: bool
+    edition: int
+    source: str
+
+
+@dataclass
+class CountryProfile:
+    code: str
+    name: str
+    m49: str | None
+    region: str | None
+    subregion: str | None
+    ilo_region: str | None
+    income_group: str | None
+    pathfinder: bool
+    pathfinder_year: int | None
+    child_labour: list[ChildLabourLine] = field(default_factory=list)
+    other_child_labour: list[ChildLabourLine] = field(default_factory=list)
+    trafficking: list[Figure] = field(default_factory=list)
+    ratifications: list[RatificationLine] = field(default_factory=list)
+    goods: list[GoodLine] = field(default_factory=list)
+    region_figures: list[Figure] = field(default_factory=list)
+    citations: dict[str, str] = field(default_factory=dict)  # source id -> citation line
+
+    @property
+    def latest_child_labour(self) -> ChildLabourLine | None:
+        return self.child_labour[0] if self.child_labour else None
+
+
+def _name(session: Session, model, key: str | None, lang: str) -> str | None:
+    if key is None:
+        return None
+    obj = session.get(model, key)
+    return obj.name(lang) if obj else key
+
+
+def _child_labour_lines(session: Session, code: str, series: M.Series, lang: str):
+    frame = observations(session, series=[series.code], areas=[code], all_sources=True)
+    frame = frame[frame["urbanisation"] == "_T"]
+    shown, others = [], []
+    for preferred, part in frame.groupby("preferred"):
+        lines = []
+        totals = part[part["sex"] == "_T"]
+        if totals.empty:
+            continue
+        # Latest dated period first, the 5-17 age band first within it.
+        totals = totals.assign(
+            _dated=totals["year_to"].notna(),
+            _y517=totals["age"] == "Y5T17",
+        ).sort_values(["_dated", "year_to", "_y517"], ascending=False, na_position="last")
+        for source, by_source in totals.groupby("source", sort=False):
+            top = by_source.iloc[0]
+            same = part[
+                (part["time_period"] == top["time_period"])
+                & (part["age"] == top["age"])
+                & (part["source"] == source)
+            ]
+            by_sex = {r["sex"]: r["value"] for _, r in same.iterrows()}
+            lines.append(
+                ChildLabourLine(
+                    series=series.code,
+                    series_name=series.name(lang),
+                    definition=series.definition_en,
+                    standard=series.standard,
+                    time_period=top["time_period"],
+                    age=top["age"],
+                    source=source,
+                    total=by_sex.get("_T"),
+                    girls=by_sex.get("F"),
+                    boys=by_sex.get("M"),
+                    footnote=top["footnote"],
+                )
+            )
+        (shown if preferred else others).extend(lines)
+    return shown, others
+
+
+def _latest_figures(
+    session: Session,
+    series: tuple[str, ...],
+    areas: list[str],
+    lang: str,
+    sex: str = "_T",
+    age: str = "_T",
+) -> list[Figure]:
+    frame = observations(session, series=list(series), areas=areas, sex=[sex], age=[age])
+    frame = frame[(frame["urbanisation"] == "_T") & frame["year_to"].notna()]
+    out = []
+    for (code, area), part in frame.groupby(["series", "ref_area"], sort=False):
+        top = part.sort_values("year_to").iloc[-1]
+        out.append(
+            Figure(
+                series=code,
+                series_name=_name(session, M.Series, code, lang) or code,
+                area=area,
+                area_name=_name(session, M.Area, area, lang) or area,
+                time_period=top["time_period"],
+                sex=sex,
+                age=age,
+                value=float(top["value"]),
+                unit=top["unit"],
+                unit_mult=int(top["unit_mult"]),
+                source=top["source"],
+                footnote=top["footnote"],
+            )
+        )
+    order = {s: i for i, s in enumerate(series)}
+    return sorted(out, key=lambda f: (areas.index(f.area), order[f.series]))
+
+
+def country_profile(session: Session, area: str, lang: str = "en") -> CountryProfile:
+    """Everything the warehouse holds on one country, in ``lang`` where names exist."""
+    a = resolve_area(session, area)
+    profile = CountryProfile(
+        code=a.code,
+        name=a.name(lang),
+        m49=a.m49,
+        region=_name(session, M.Area, a.m49_region, lang),
+        subregion=_name(session, M.Area, a.m49_subregion, lang),
+        ilo_region=_name(session, M.Area, a.ilo_region, lang),
+        income_group=_name(session, M.Area, a.wb_income_group, lang),
+        pathfinder=a.pathfinder,
+        pathfinder_year=a.pathfinder_year,
+    )
+    for code in CHILD_LABOUR_SERIES:
+        series = session.get(M.Series, code)
+        if series is None:
+            continue
+        shown, others = _child_labour_lines(session, a.code, series, lang)
+        profile.child_labour.extend(shown)
+        profile.other_child_labour.extend(others)
+    profile.trafficking = _latest_figures(session, TRAFFICKING_SERIES, [a.code], lang)
+
+    rats = session.execute(
+        select(M.Ratification, M.Instrument).join(M.Instrument).where(M.Ratification.area == a.code)
+    ).all()
+    order = {c: i for i, c in enumerate(INSTRUMENT_ORDER)}
+    for rat, inst in sorted(rats, key=lambda ri: order.get(ri[1].code, 99)):
+        profile.ratifications.append(
+            RatificationLine(
+                inst.code,
+                inst.name(lang),
+                rat.status,
+                rat.date,
+                rat.year,
+                rat.minimum_age,
+                rat.source,
+            )
+        )
+    goods = session.execute(
+        select(M.GoodRisk).where(M.GoodRisk.area == a.code).order_by(M.GoodRisk.good)
+    ).scalars()
+    profile.goods = [
+        GoodLine(
+            g.good,
+            g.sector,
+            g.child_labour,
+            g.forced_labour,
+            g.forced_child_labour,
+            g.edition,
+            g.source,
+        )
+        for g in goods
+    ]
+    regions = [
+        r for r in (a.m49_intermediate_region, a.m49_subregion, a.m49_region, a.ilo_region) if r
+    ]
+    profile.region_figures = _latest_figures(session, REGION_SERIES, regions + ["WLD"], lang)
+
+    used = [line.source for line in profile.child_labour + profile.other_child_labour]
+    used += [f.source for f in profile.trafficking + profile.region_figures]
+    used += [r.source for r in profile.ratifications] + [g.source for g in profile.goods]
+    if a.pathfinder_source:
+        used.append(a.pathfinder_source)
+    for source_id in dict.fromkeys(used):
+        src = session.get(M.Source, source_id)
+        profile.citations[source_id] = src.citation if src else source_id
+    return profile

@@ -1,0 +1,17 @@
+"""Alembic environment: runs on the engine handed over by ``target87.store.db.migrate``."""
+
+from alembic import context
+
+from target87.store.db import make_engine
+from target87.store.models import Base
+
+config = context.config
+engine = config.attributes.get("engine") or make_engine(config.get_main_option("sqlalchemy.url"))
+
+with engine.begin() as connection:
+    context.configure(
+        connection=connection,
+        target_metadata=Base.metadata,
+        render_as_batch=connection.dialect.name == "sqlite",  # SQLite cannot ALTER most things
+    )
+    context.run_migrations()

@@ -1,0 +1,220 @@
+"""SQLAlchemy models of the warehouse, aligned with the SDMX information model.
+
+An observation is keyed like an SDMX series key plus time (series, ref_area, sex, age,
+urbanisation, time_period) and carries SDMX attributes (OBS_STATUS, NATURE, REPORTING_TYPE,
+UNIT_MEASURE, UNIT_MULT, bounds, footnote). The source is part of the key: two publishers may
+hold a value for the same cell and both are kept (see ``target87.store.query``).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    Boolean,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+# Stable constraint names so Alembic migrations behave the same on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+class Source(Base):
+    """A publisher's dataset or report, with everything needed to cite it."""
+
+    __tablename__ = "source"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    publisher: Mapped[str] = mapped_column(Text)
+    title: Mapped[str] = mapped_column(Text)
+    edition: Mapped[str | None] = mapped_column(Text)
+    year: Mapped[int | None] = mapped_column(Integer)
+    url: Mapped[str | None] = mapped_column(Text)
+    licence: Mapped[str] = mapped_column(Text)
+    retrieved: Mapped[str | None] = mapped_column(String(10))
+    citation: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    # Lower wins when two sources hold a value for the same key.
+    priority: Mapped[int] = mapped_column(Integer, default=50)
+    notes: Mapped[str | None] = mapped_column(Text)
+
+
+class Area(Base):
+    """A country or territory (code = ISO3) or an aggregate (world, region, income group)."""
+
+    __tablename__ = "area"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # country | region | world
+    grouping: Mapped[str | None] = mapped_column(String(16))  # M49 | ILO | WB_INCOME
+    iso3: Mapped[str | None] = mapped_column(String(3))
+    iso2: Mapped[str | None] = mapped_column(String(2))
+    m49: Mapped[str | None] = mapped_column(String(3), index=True)
+    name_en: Mapped[str] = mapped_column(Text)
+    name_fr: Mapped[str | None] = mapped_column(Text)
+    name_es: Mapped[str | None] = mapped_column(Text)
+    m49_region: Mapped[str | None] = mapped_column(String(32))
+    m49_subregion: Mapped[str | None] = mapped_column(String(32))
+    m49_intermediate_region: Mapped[str | None] = mapped_column(String(32))
+    ilo_region: Mapped[str | None] = mapped_column(String(32))
+    wb_region: Mapped[str | None] = mapped_column(Text)
+    wb_income_group: Mapped[str | None] = mapped_column(String(32))
+    un_member: Mapped[bool | None] = mapped_column(Boolean)
+    pathfinder: Mapped[bool] = mapped_column(Boolean, default=False)
+    pathfinder_year: Mapped[int | None] = mapped_column(Integer)
+    pathfinder_source: Mapped[str | None] = mapped_column(ForeignKey("source.id"))
+    source: Mapped[str | None] = mapped_column(Text)  # ';'-separated source ids
+
+    def name(self, lang: str = "en") -> str:
+        return getattr(self, f"name_{lang}", None) or self.name_en
+
+
+class Series(Base):
+    """An indicator series (SDG series code where one exists)."""
+
+    __tablename__ = "series"
+
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    sdg_indicator: Mapped[str | None] = mapped_column(String(16))
+    name_en: Mapped[str] = mapped_column(Text)
+    name_fr: Mapped[str | None] = mapped_column(Text)
+    name_es: Mapped[str | None] = mapped_column(Text)
+    unit: Mapped[str] = mapped_column(String(32))
+    unit_mult: Mapped[int] = mapped_column(Integer, default=0)
+    direction: Mapped[str] = mapped_column(String(32), default="lower_is_better")
+    target_value: Mapped[float | None] = mapped_column(Float)
+    target_year: Mapped[int | None] = mapped_column(Integer)
+    definition_en: Mapped[str | None] = mapped_column(Text)
+    standard: Mapped[str | None] = mapped_column(Text)
+    topic: Mapped[str | None] = mapped_column(String(32))
+
+    def name(self, lang: str = "en") -> str:
+        return getattr(self, f"name_{lang}", None) or self.name_en
+
+
+class Observation(Base):
+    __tablename__ = "observation"
+    __table_args__ = (
+        UniqueConstraint(
+            "series",
+            "ref_area",
+            "time_period",
+            "sex",
+            "age",
+            "urbanisation",
+            "source",
+            name="uq_observation_key",
+        ),
+        Index("ix_observation_series_area", "series", "ref_area"),
+        Index("ix_observation_source", "source"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    series: Mapped[str] = mapped_column(ForeignKey("series.code"))
+    ref_area: Mapped[str] = mapped_column(ForeignKey("area.code"))
+    # "2019", a window "2013/2021" when the source gives no year, or "unknown".
+    time_period: Mapped[str] = mapped_column(String(16))
+    year_from: Mapped[int | None] = mapped_column(Integer)
+    year_to: Mapped[int | None] = mapped_column(Integer)
+    sex: Mapped[str] = mapped_column(String(4), default="_T")
+    age: Mapped[str] = mapped_column(String(16), default="_T")
+    urbanisation: Mapped[str] = mapped_column(String(8), default="_T")
+    value: Mapped[float] = mapped_column(Float)
+    lower_bound: Mapped[float | None] = mapped_column(Float)
+    upper_bound: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str] = mapped_column(String(32))
+    unit_mult: Mapped[int] = mapped_column(Integer, default=0)
+    obs_status: Mapped[str] = mapped_column(String(4), default="A")
+    nature: Mapped[str | None] = mapped_column(String(4))
+    reporting_type: Mapped[str] = mapped_column(String(1), default="G")
+    footnote: Mapped[str | None] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(ForeignKey("source.id"))
+
+
+class Instrument(Base):
+    """A treaty or ILO convention relevant to Target 8.7."""
+
+    __tablename__ = "instrument"
+
+    code: Mapped[str] = mapped_column(String(16), primary_key=True)
+    name_en: Mapped[str] = mapped_column(Text)
+    name_fr: Mapped[str | None] = mapped_column(Text)
+    name_es: Mapped[str | None] = mapped_column(Text)
+    body: Mapped[str] = mapped_column(String(8))  # UN | ILO
+    adopted_year: Mapped[int | None] = mapped_column(Integer)
+    url: Mapped[str | None] = mapped_column(Text)
+
+    def name(self, lang: str = "en") -> str:
+        return getattr(self, f"name_{lang}", None) or self.name_en
+
+
+class Ratification(Base):
+    __tablename__ = "ratification"
+    __table_args__ = (
+        UniqueConstraint("area", "instrument", "source", name="uq_ratification_key"),
+        Index("ix_ratification_area", "area"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    area: Mapped[str] = mapped_column(ForeignKey("area.code"))
+    instrument: Mapped[str] = mapped_column(ForeignKey("instrument.code"))
+    status: Mapped[str] = mapped_column(String(16))  # ratified | signed | not_ratified
+    date: Mapped[str | None] = mapped_column(String(10))  # ISO date when known
+    year: Mapped[int | None] = mapped_column(Integer)
+    minimum_age: Mapped[int | None] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(ForeignKey("source.id"))
+    note: Mapped[str | None] = mapped_column(Text)
+
+
+class GoodRisk(Base):
+    """A good on the US DOL ILAB list (TVPRA) for a country, by kind of exploitation."""
+
+    __tablename__ = "good_risk"
+    __table_args__ = (
+        UniqueConstraint("area", "good", "edition", "source", name="uq_good_risk_key"),
+        Index("ix_good_risk_area", "area"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    area: Mapped[str] = mapped_column(ForeignKey("area.code"))
+    good: Mapped[str] = mapped_column(Text)
+    sector: Mapped[str | None] = mapped_column(Text)
+    child_labour: Mapped[bool] = mapped_column(Boolean)
+    forced_labour: Mapped[bool] = mapped_column(Boolean)
+    forced_child_labour: Mapped[bool] = mapped_column(Boolean)
+    derived_labour_exploitation: Mapped[bool | None] = mapped_column(Boolean)
+    derived_country: Mapped[bool | None] = mapped_column(Boolean)
+    edition: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(ForeignKey("source.id"))
+
+
+class LoadRecord(Base):
+    """One completed load: what was loaded, its content digest and when."""
+
+    __tablename__ = "load_record"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(16))  # snapshot | file
+    name: Mapped[str] = mapped_column(Text)
+    digest: Mapped[str] = mapped_column(String(64))
+    rows: Mapped[int] = mapped_column(Integer)
+    loaded_at: Mapped[datetime] = mapped_column(DateTime)

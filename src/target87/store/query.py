@@ -1,0 +1,192 @@
+"""Reading the warehouse: observations with their sources, and area look-up."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pandas as pd
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from target87.store.models import Area, Observation, Series, Source
+from target87.store.preference import preferred_flags
+
+OBSERVATION_COLUMNS = [
+    "series",
+    "ref_area",
+    "time_period",
+    "year_from",
+    "year_to",
+    "sex",
+    "age",
+    "urbanisation",
+    "value",
+    "lower_bound",
+    "upper_bound",
+    "unit",
+    "unit_mult",
+    "obs_status",
+    "nature",
+    "reporting_type",
+    "footnote",
+    "source",
+]
+
+
+class UnknownArea(LookupError):
+    def __init__(self, token: str, suggestions: list[str]):
+        self.token = token
+        self.suggestions = suggestions
+        hint = f" (did you mean {', '.join(suggestions)}?)" if suggestions else ""
+        super().__init__(f"unknown area {token!r}{hint}")
+
+
+def resolve_area(session: Session, token: str) -> Area:
+    """An area by code, ISO3, ISO2, M49 code or name in EN/FR/ES (case-insensitive)."""
+    text = token.strip()
+    area = session.get(Area, text.upper())
+    if area:
+        return area
+    low = text.lower()
+    m49 = text.zfill(3) if text.isdigit() else None
+    conditions = [Area.iso3 == text.upper(), Area.iso2 == text.upper()]
+    if m49:
+        conditions.append(Area.m49 == m49)
+    for col in (Area.name_en, Area.name_fr, Area.name_es):
+        conditions.append(col.ilike(low))
+    matches = session.execute(select(Area).where(or_(*conditions))).scalars().all()
+    if matches:
+        # A country wins over an aggregate sharing its M49 code or name.
+        return sorted(matches, key=lambda a: (a.kind != "country", a.code))[0]
+    like = session.execute(
+        select(Area.code).where(Area.name_en.ilike(f"%{low}%")).order_by(Area.code).limit(5)
+    ).scalars()
+    raise UnknownArea(token, list(like))
+
+
+def region_members(session: Session, region: Area) -> list[str]:
+    """Codes of the countries inside an aggregate (every country for the world)."""
+    stmt = select(Area.code).where(Area.kind == "country")
+    if region.kind == "region":
+        stmt = stmt.where(
+            or_(
+                Area.m49_region == region.code,
+                Area.m49_subregion == region.code,
+                Area.m49_intermediate_region == region.code,
+                Area.ilo_region == region.code,
+                Area.wb_income_group == region.code,
+            )
+        )
+    elif region.kind == "country":
+        return [region.code]
+    return list(session.execute(stmt.order_by(Area.code)).scalars())
+
+
+def observations(
+    session: Session,
+    series: Sequence[str] | None = None,
+    areas: Iterable[str] | None = None,
+    sex: Sequence[str] | None = None,
+    age: Sequence[str] | None = None,
+    year_from: int | None = None,
+    year_to: int | None = None,
+    all_sources: bool = False,
+    with_sources: bool = False,
+) -> pd.DataFrame:
+    """Observations as a DataFrame, one row each, sorted by series, area, period, sex, age.
+
+    By default only the preferred source's value is returned where sources overlap (see
+    ``target87.store.preference``); ``all_sources`` returns every value with a ``preferred``
+    column. A period overlapping [year_from, year_to] is included; periods of ``unknown`` year
+    only when no year bound is given. ``with_sources`` adds the publisher and citation.
+    """
+    cols = [getattr(Observation, c) for c in OBSERVATION_COLUMNS]
+    stmt = select(*cols, Source.priority, Source.publisher, Source.citation).join(
+        Source, Source.id == Observation.source
+    )
+    if series:
+        stmt = stmt.where(Observation.series.in_(list(series)))
+    if areas is not None:
+        stmt = stmt.where(Observation.ref_area.in_(list(areas)))
+    if sex:
+        stmt = stmt.where(Observation.sex.in_(list(sex)))
+    if age:
+        stmt = stmt.where(Observation.age.in_(list(age)))
+    if year_from is not None:
+        stmt = stmt.where(Observation.year_to >= year_from)
+    if year_to is not None:
+        stmt = stmt.where(Observation.year_from <= year_to)
+    rows = [dict(r._mapping) for r in session.execute(stmt)]
+    # Preference is decided over everything in the same cells, not only the filtered years,
+    # so that a year filter never brings back a value a better source overrides.
+    if rows and (year_from is not None or year_to is not None):
+        flags = _flags_against_full_cells(session, rows)
+    else:
+        flags = preferred_flags(rows)
+    frame = pd.DataFrame(rows, columns=OBSERVATION_COLUMNS + ["priority", "publisher", "citation"])
+    frame["preferred"] = flags
+    if not all_sources:
+        frame = frame[frame["preferred"]]
+    frame = frame.sort_values(
+        [
+            "series",
+            "ref_area",
+            "year_from",
+            "time_period",
+            "sex",
+            "age",
+            "urbanisation",
+            "priority",
+        ],
+        na_position="last",
+        kind="stable",
+    ).reset_index(drop=True)
+    keep = OBSERVATION_COLUMNS + (["preferred"] if all_sources else [])
+    if with_sources:
+        keep += ["publisher", "citation"]
+    return frame[keep]
+
+
+def _flags_against_full_cells(session: Session, rows: list[dict]) -> list[bool]:
+    cells = {(r["series"], r["ref_area"]) for r in rows}
+    stmt = select(*[getattr(Observation, c) for c in OBSERVATION_COLUMNS], Source.priority).join(
+        Source, Source.id == Observation.source
+    )
+    stmt = stmt.where(Observation.series.in_({c[0] for c in cells}))
+    stmt = stmt.where(Observation.ref_area.in_({c[1] for c in cells}))
+    everything = [dict(r._mapping) for r in session.execute(stmt)]
+    flags = preferred_flags(everything)
+    hidden = {
+        (
+            r["series"],
+            r["ref_area"],
+            r["time_period"],
+            r["sex"],
+            r["age"],
+            r["urbanisation"],
+            r["source"],
+        )
+        for r, f in zip(everything, flags, strict=True)
+        if not f
+    }
+    return [
+        (
+            r["series"],
+            r["ref_area"],
+            r["time_period"],
+            r["sex"],
+            r["age"],
+            r["urbanisation"],
+            r["source"],
+        )
+        not in hidden
+        for r in rows
+    ]
+
+
+def series_info(session: Session, code: str) -> Series | None:
+    return session.get(Series, code)
+
+
+def sources(session: Session) -> list[Source]:
+    return list(session.execute(select(Source).order_by(Source.id)).scalars())
