@@ -25,7 +25,7 @@ STAMP = VENV / ".target87-installed"
 
 
 def ensure_venv() -> None:
-    if sys.version_info < (3, 11):
+    if sys.version_info < (3, 11):  # noqa: UP036  (dev.py may be run by an older python3)
         sys.exit(f"target87 needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
     wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
     if STAMP.exists() and STAMP.read_text() == wanted:
@@ -51,8 +51,9 @@ def test(args: list[str]) -> int:
 
     require_pg = os.environ.get("CI") == "true" or os.environ.get("TARGET87_REQUIRE_POSTGRES")
     env = dict(os.environ)
-    lint = subprocess.call([str(BIN / "ruff"), "check", "src", "tests", "scripts", "benchmarks",
-                            "dev.py"], cwd=ROOT)
+    lint = subprocess.call(
+        [str(BIN / "ruff"), "check", "src", "tests", "scripts", "benchmarks", "dev.py"], cwd=ROOT
+    )
     if lint:
         print("ruff found problems (see above).", file=sys.stderr)
         return lint

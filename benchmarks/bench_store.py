@@ -58,8 +58,9 @@ def baseline_init(workdir: Path, repeat: int) -> tuple[float, int]:
         con = sqlite3.connect(workdir / f"base{next(counter)}.sqlite")
         con.execute(f"CREATE TABLE observation ({', '.join(header)})")
         with con:
-            con.executemany(f"INSERT INTO observation VALUES ({', '.join('?' * len(header))})",
-                            rows)
+            con.executemany(
+                f"INSERT INTO observation VALUES ({', '.join('?' * len(header))})", rows
+            )
         con.close()
         return len(rows)
 
@@ -101,10 +102,18 @@ def main() -> None:
     print(f"target87 store benchmark (SQLite, median of runs; {n_obs} observations)")
     print(f"{'measure':44} {'target87':>10} {'baseline':>10} {'ratio':>7}")
     rows = [
-        ("init from empty (schema + full snapshot)", init_s, base_init_s,
-         "baseline: sqlite3 executemany of observations.csv"),
-        (f"query {SERIES}: {n_rows} rows, all areas/years", query_s, base_query_s,
-         "baseline: one plain SELECT"),
+        (
+            "init from empty (schema + full snapshot)",
+            init_s,
+            base_init_s,
+            "baseline: sqlite3 executemany of observations.csv",
+        ),
+        (
+            f"query {SERIES}: {n_rows} rows, all areas/years",
+            query_s,
+            base_query_s,
+            "baseline: one plain SELECT",
+        ),
     ]
     for name, ours, base, note in rows:
         print(f"{name:44} {ours * 1000:8.1f}ms {base * 1000:8.1f}ms {ours / base:6.1f}x  ({note})")

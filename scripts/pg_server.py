@@ -51,21 +51,49 @@ def temporary_postgres() -> Iterator[str]:
         try:
             shutil.chown(tmp, "postgres", "postgres")
         except (LookupError, PermissionError) as exc:
-            raise PostgresUnavailable(f"cannot hand the data folder to user postgres: {exc}")
+            raise PostgresUnavailable(
+                f"cannot give the data folder to user postgres: {exc}"
+            ) from None
     data = tmp / "data"
     port = free_port()
     log = tmp / "server.log"
     try:
         subprocess.run(
-            [*prefix, initdb, "-D", str(data), "-U", "postgres", "--auth=trust", "-E", "UTF8",
-             "--no-sync"],
-            check=True, capture_output=True, text=True,
+            [
+                *prefix,
+                initdb,
+                "-D",
+                str(data),
+                "-U",
+                "postgres",
+                "--auth=trust",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         )
         opts = f"-p {port} -k {tmp} -h 127.0.0.1 -F"
         subprocess.run(
-            [*prefix, pg_ctl, "-D", str(data), "-o", opts, "-l", str(log), "-w", "-t", "60",
-             "start"],
-            check=True, capture_output=True, text=True,
+            [
+                *prefix,
+                pg_ctl,
+                "-D",
+                str(data),
+                "-o",
+                opts,
+                "-l",
+                str(log),
+                "-w",
+                "-t",
+                "60",
+                "start",
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
         )
     except subprocess.CalledProcessError as exc:
         detail = (exc.stderr or exc.stdout or "").strip()
@@ -76,6 +104,7 @@ def temporary_postgres() -> Iterator[str]:
     try:
         yield f"postgresql+psycopg://postgres@127.0.0.1:{port}/postgres"
     finally:
-        subprocess.run([*prefix, pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"],
-                       capture_output=True)
+        subprocess.run(
+            [*prefix, pg_ctl, "-D", str(data), "-m", "fast", "-w", "stop"], capture_output=True
+        )
         shutil.rmtree(tmp, ignore_errors=True)

@@ -5,6 +5,9 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+
+os.environ["COLUMNS"] = "200"  # Rich reads the width once; wide enough that cells do not wrap
 
 import pytest
 from typer.testing import CliRunner
@@ -42,12 +45,32 @@ def test_database_url_comes_from_the_environment(tmp_path, monkeypatch):
 
 
 def test_query_csv_has_the_promised_columns(warehouse_url):
-    result = run(warehouse_url, "query", "--series", "SL_TLF_CHLDEC", "--area", "BRA",
-                 "--format", "csv", "--with-sources")
+    result = run(
+        warehouse_url,
+        "query",
+        "--series",
+        "SL_TLF_CHLDEC",
+        "--area",
+        "BRA",
+        "--format",
+        "csv",
+        "--with-sources",
+    )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
-    for column in ("series", "ref_area", "time_period", "sex", "age", "value", "unit",
-                   "obs_status", "nature", "source", "citation"):
+    for column in (
+        "series",
+        "ref_area",
+        "time_period",
+        "sex",
+        "age",
+        "value",
+        "unit",
+        "obs_status",
+        "nature",
+        "source",
+        "citation",
+    ):
         assert column in rows[0]
     totals = [r for r in rows if r["sex"] == "_T" and r["age"] == "Y5T17"]
     assert [(r["time_period"], r["value"], r["source"]) for r in totals] == [
@@ -56,17 +79,44 @@ def test_query_csv_has_the_promised_columns(warehouse_url):
 
 
 def test_query_all_sources_shows_both_and_which_is_preferred(warehouse_url):
-    result = run(warehouse_url, "query", "-s", "SL_TLF_CHLDEC", "-a", "BRA", "--sex", "_T",
-                 "--age", "Y5T17", "--all-sources", "--format", "json")
+    result = run(
+        warehouse_url,
+        "query",
+        "-s",
+        "SL_TLF_CHLDEC",
+        "-a",
+        "BRA",
+        "--sex",
+        "_T",
+        "--age",
+        "Y5T17",
+        "--all-sources",
+        "--format",
+        "json",
+    )
     assert result.exit_code == 0, result.output
     rows = json.loads(result.stdout)
     assert {(r["source"], r["preferred"]) for r in rows} == {
-        ("un_sdg_871", True), ("unicef_sowc_2023", False)}
+        ("un_sdg_871", True),
+        ("unicef_sowc_2023", False),
+    }
 
 
 def test_query_filters_by_region_and_years(warehouse_url):
-    result = run(warehouse_url, "query", "-s", "VC_HTF_DETV", "--region", "ILO_AMERICAS",
-                 "--from", "2010", "--to", "2012", "-f", "csv")
+    result = run(
+        warehouse_url,
+        "query",
+        "-s",
+        "VC_HTF_DETV",
+        "--region",
+        "ILO_AMERICAS",
+        "--from",
+        "2010",
+        "--to",
+        "2012",
+        "-f",
+        "csv",
+    )
     assert result.exit_code == 0, result.output
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert rows and {r["time_period"] for r in rows} <= {"2010", "2011", "2012"}
@@ -74,8 +124,22 @@ def test_query_filters_by_region_and_years(warehouse_url):
 
 
 def test_query_world_by_name_and_unknown_area_message(warehouse_url):
-    ok = run(warehouse_url, "query", "-s", "GE_CHLD_LAB", "-a", "World", "--sex", "_T",
-             "--from", "2020", "--to", "2020", "-f", "csv")
+    ok = run(
+        warehouse_url,
+        "query",
+        "-s",
+        "GE_CHLD_LAB",
+        "-a",
+        "World",
+        "--sex",
+        "_T",
+        "--from",
+        "2020",
+        "--to",
+        "2020",
+        "-f",
+        "csv",
+    )
     assert ok.exit_code == 0, ok.output
     assert "160.0" in ok.stdout or ",160," in ok.stdout
     bad = run(warehouse_url, "query", "-s", "GE_CHLD_LAB", "-a", "Atlantis")

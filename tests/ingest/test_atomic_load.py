@@ -94,8 +94,7 @@ KILLED_LOAD = textwrap.dedent(
 
 @pytest.mark.slow
 @pytest.mark.parametrize("start_loaded", [False, True], ids=["empty", "loaded"])
-def test_a_load_killed_halfway_leaves_the_database_exactly_as_before(db_url, engine,
-                                                                      start_loaded):
+def test_a_load_killed_halfway_leaves_the_database_exactly_as_before(db_url, engine, start_loaded):
     from target87 import store
 
     store.migrate(engine)
@@ -103,8 +102,12 @@ def test_a_load_killed_halfway_leaves_the_database_exactly_as_before(db_url, eng
         init_database(engine)
     before = fingerprint(engine)
     engine.dispose()
-    proc = subprocess.Popen([sys.executable, "-c", KILLED_LOAD, db_url], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", KILLED_LOAD, db_url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         line = proc.stdout.readline()
         assert line.strip() == "MIDWAY", proc.stderr.read()
@@ -125,9 +128,11 @@ def test_loading_the_same_source_again_replaces_without_duplicates(loaded_engine
 
 
 def _user_file(tmp_path, rows: list[str]):
-    header = ("series,ref_area,time_period,year_from,year_to,sex,age,urbanisation,value,"
-              "lower_bound,upper_bound,unit,unit_mult,obs_status,nature,reporting_type,"
-              "footnote,source\n")
+    header = (
+        "series,ref_area,time_period,year_from,year_to,sex,age,urbanisation,value,"
+        "lower_bound,upper_bound,unit,unit_mult,obs_status,nature,reporting_type,"
+        "footnote,source\n"
+    )
     path = tmp_path / "national.csv"
     path.write_text(header + "".join(r + "\n" for r in rows), encoding="utf-8")
     return path
@@ -137,21 +142,26 @@ GOOD = "SL_TLF_CHLDEC,BRA,{year},{year},{year},_T,Y5T17,_T,{value},,,PT,0,A,C,N,
 
 
 def test_a_user_file_loads_and_reloading_replaces_its_sources_rows(loaded_engine, tmp_path):
-    path = _user_file(tmp_path, [GOOD.format(year=2019, value=4.6),
-                                 GOOD.format(year=2020, value=4.2)])
+    path = _user_file(
+        tmp_path, [GOOD.format(year=2019, value=4.6), GOOD.format(year=2020, value=4.2)]
+    )
     assert load_observations_csv(loaded_engine, path) == {"ilab_tvpra_2022": 2}
     path = _user_file(tmp_path, [GOOD.format(year=2020, value=4.1)])
     load_observations_csv(loaded_engine, path)
     with Session(loaded_engine) as s:
-        values = s.execute(select(M.Observation.time_period, M.Observation.value).where(
-            M.Observation.source == "ilab_tvpra_2022")).all()
+        values = s.execute(
+            select(M.Observation.time_period, M.Observation.value).where(
+                M.Observation.source == "ilab_tvpra_2022"
+            )
+        ).all()
     assert values == [("2020", 4.1)]
 
 
 def test_a_user_file_with_one_bad_row_writes_nothing(loaded_engine, tmp_path):
     before = fingerprint(loaded_engine)
-    path = _user_file(tmp_path, [GOOD.format(year=2019, value=4.6),
-                                 GOOD.format(year=2020, value=140.0)])
+    path = _user_file(
+        tmp_path, [GOOD.format(year=2019, value=4.6), GOOD.format(year=2020, value=140.0)]
+    )
     with pytest.raises(LoadError) as info:
         load_observations_csv(loaded_engine, path)
     (problem,) = info.value.problems

@@ -12,13 +12,22 @@ from target87.store import models as M
 from tests.conftest import RAW
 
 UN_DIR = RAW / "child_labour" / "un_sdg_8_7_1_ddf_2020"
-CHLDEC_RAW = UN_DIR / "ddf--datapoints--sl_tlf_chldec--by--age--geo_area--nature--sex--units--year.csv"
+CHLDEC_RAW = (
+    UN_DIR / "ddf--datapoints--sl_tlf_chldec--by--age--geo_area--nature--sex--units--year.csv"
+)
 SEX = {"bothsex": "_T", "female": "F", "male": "M"}
 
 
 def world(session, series, year):
-    frame = store.observations(session, series=[series], areas=["WLD"], sex=["_T"],
-                               age=["Y5T17"], year_from=year, year_to=year)
+    frame = store.observations(
+        session,
+        series=[series],
+        areas=["WLD"],
+        sex=["_T"],
+        age=["Y5T17"],
+        year_from=year,
+        year_to=year,
+    )
     frame = frame[frame["urbanisation"] == "_T"]
     assert len(frame) == 1, frame
     return frame.iloc[0]
@@ -37,8 +46,7 @@ def test_world_child_labour_2020_and_2024(session):
 def test_world_series_runs_from_2000_to_2024(session):
     frame = store.observations(session, series=["GE_CHLD_LAB"], areas=["WLD"], sex=["_T"])
     frame = frame[frame["urbanisation"] == "_T"]
-    assert frame["time_period"].tolist() == ["2000", "2004", "2008", "2012", "2016", "2020",
-                                             "2024"]
+    assert frame["time_period"].tolist() == ["2000", "2004", "2008", "2012", "2016", "2020", "2024"]
 
 
 def _m49_to_iso3() -> dict[str, str]:
@@ -64,9 +72,10 @@ def test_un_export_values_equal_the_raw_csv(session, iso3):
 
 def test_every_observation_has_a_known_source(session):
     orphans = session.execute(
-        select(func.count()).select_from(M.Observation).outerjoin(
-            M.Source, M.Source.id == M.Observation.source
-        ).where(M.Source.id.is_(None))
+        select(func.count())
+        .select_from(M.Observation)
+        .outerjoin(M.Source, M.Source.id == M.Observation.source)
+        .where(M.Source.id.is_(None))
     ).scalar()
     assert orphans == 0
     for src in store.sources(session):
@@ -83,8 +92,11 @@ def test_every_area_of_the_un_export_maps_to_an_area(session):
     known_m49 = set(session.execute(select(M.Area.m49).where(M.Area.m49.is_not(None))).scalars())
     unmapped = set()
     files = list(UN_DIR.glob("ddf--datapoints--*.csv"))
-    files += list((RAW / "forced_labour" / "un_sdg_16_2_2_trafficking_ddf_2020").glob(
-        "ddf--datapoints--*.csv"))
+    files += list(
+        (RAW / "forced_labour" / "un_sdg_16_2_2_trafficking_ddf_2020").glob(
+            "ddf--datapoints--*.csv"
+        )
+    )
     assert len(files) == 7
     for path in files:
         with open(path, encoding="utf-8") as f:
@@ -104,18 +116,24 @@ def test_sowc_values_are_stored_without_inventing_a_year(session):
 
 
 def test_two_sources_for_one_key_are_both_kept_and_the_custodian_is_preferred(session):
-    every = store.observations(session, series=["SL_TLF_CHLDEC"], areas=["BRA"], sex=["_T"],
-                               age=["Y5T17"], all_sources=True)
+    every = store.observations(
+        session,
+        series=["SL_TLF_CHLDEC"],
+        areas=["BRA"],
+        sex=["_T"],
+        age=["Y5T17"],
+        all_sources=True,
+    )
     assert set(every["source"]) == {"un_sdg_871", "unicef_sowc_2023"}
-    shown = store.observations(session, series=["SL_TLF_CHLDEC"], areas=["BRA"], sex=["_T"],
-                               age=["Y5T17"])
+    shown = store.observations(
+        session, series=["SL_TLF_CHLDEC"], areas=["BRA"], sex=["_T"], age=["Y5T17"]
+    )
     assert shown["source"].tolist() == ["un_sdg_871"]
     assert shown["time_period"].tolist() == ["2015"] and shown["value"].tolist() == [5.4]
 
 
 def test_gems_2021_and_trafficking_are_there(session):
-    fl = store.observations(session, series=["GE_FORC_LAB"], areas=["WLD"], sex=["_T"],
-                            age=["_T"])
+    fl = store.observations(session, series=["GE_FORC_LAB"], areas=["WLD"], sex=["_T"], age=["_T"])
     assert fl["value"].tolist() == [27.6]
     ms = store.observations(session, series=["GE_MOD_SLAV"], areas=["WLD"])
     assert ms["value"].tolist() == [49.6]
@@ -128,15 +146,20 @@ def test_ratifications_goods_and_pathfinders(session):
     assert session.get(M.Area, "BRA").pathfinder is True
     assert session.execute(select(func.count()).where(M.Area.pathfinder)).scalar() == 34
     c182 = session.execute(
-        select(func.count()).select_from(M.Ratification).where(
-            M.Ratification.instrument == "C182", M.Ratification.status == "ratified",
-            M.Ratification.source == "ilo_ratifications_compiled")
+        select(func.count())
+        .select_from(M.Ratification)
+        .where(
+            M.Ratification.instrument == "C182",
+            M.Ratification.status == "ratified",
+            M.Ratification.source == "ilo_ratifications_compiled",
+        )
     ).scalar()
     assert c182 == 187
     goods = session.execute(select(func.count()).select_from(M.GoodRisk)).scalar()
     assert goods == 467
-    bra_goods = set(session.execute(
-        select(M.GoodRisk.good).where(M.GoodRisk.area == "BRA")).scalars())
+    bra_goods = set(
+        session.execute(select(M.GoodRisk.good).where(M.GoodRisk.area == "BRA")).scalars()
+    )
     assert "Açaí Berries" in bra_goods
 
 
@@ -149,5 +172,9 @@ def test_every_country_of_the_country_table_is_an_area(session):
     ).scalar()
     assert countries == 250
     fra = session.get(M.Area, "FRA")
-    assert (fra.name_en, fra.name_fr, fra.name_es, fra.m49) == ("France", "France", "Francia",
-                                                                "250")
+    assert (fra.name_en, fra.name_fr, fra.name_es, fra.m49) == (
+        "France",
+        "France",
+        "Francia",
+        "250",
+    )

@@ -4,23 +4,46 @@ from sqlalchemy import inspect
 
 from target87 import store
 
-TABLES = {"area", "series", "observation", "source", "instrument", "ratification", "good_risk",
-          "load_record", "alembic_version"}
+TABLES = {
+    "area",
+    "series",
+    "observation",
+    "source",
+    "instrument",
+    "ratification",
+    "good_risk",
+    "load_record",
+    "alembic_version",
+}
 
 
 def test_migrate_creates_every_table_and_is_idempotent(engine):
     before, after = store.migrate(engine)
     assert before is None and after == store.head_revision()
-    assert TABLES <= set(inspect(engine).get_table_names())
+    assert set(inspect(engine).get_table_names()) >= TABLES
     assert store.migrate(engine) == (after, after)
 
 
 def test_observation_columns_follow_the_sdmx_model(engine):
     store.migrate(engine)
     cols = {c["name"] for c in inspect(engine).get_columns("observation")}
-    for name in ("series", "ref_area", "time_period", "sex", "age", "value", "lower_bound",
-                 "upper_bound", "obs_status", "nature", "reporting_type", "footnote", "source",
-                 "unit", "unit_mult"):
+    for name in (
+        "series",
+        "ref_area",
+        "time_period",
+        "sex",
+        "age",
+        "value",
+        "lower_bound",
+        "upper_bound",
+        "obs_status",
+        "nature",
+        "reporting_type",
+        "footnote",
+        "source",
+        "unit",
+        "unit_mult",
+    ):
         assert name in cols
 
 

@@ -11,9 +11,17 @@ def row(source, priority, period, value=1.0, sex="_T"):
     else:
         years = (int(period), int(period))
     return {
-        "series": "SL_TLF_CHLDEC", "ref_area": "BRA", "sex": sex, "age": "Y5T17",
-        "urbanisation": "_T", "time_period": period, "year_from": years[0],
-        "year_to": years[1], "source": source, "priority": priority, "value": value,
+        "series": "SL_TLF_CHLDEC",
+        "ref_area": "BRA",
+        "sex": sex,
+        "age": "Y5T17",
+        "urbanisation": "_T",
+        "time_period": period,
+        "year_from": years[0],
+        "year_to": years[1],
+        "source": source,
+        "priority": priority,
+        "value": value,
     }
 
 
