@@ -164,11 +164,19 @@ def _child_labour_lines(session: Session, code: str, series: M.Series, lang: str
                     total=by_sex.get("_T"),
                     girls=by_sex.get("F"),
                     boys=by_sex.get("M"),
-                    footnote=top["footnote"],
+                    footnote=_text(top["footnote"]),
                 )
             )
         (shown if preferred else others).extend(lines)
     return shown, others
+
+
+TOTAL_AGES = ["_T", "Y5T17"]
+
+
+def _text(value: object) -> str | None:
+    """A text cell from a DataFrame, with pandas' missing values as None."""
+    return value if isinstance(value, str) and value else None
 
 
 def _latest_figures(
@@ -177,13 +185,14 @@ def _latest_figures(
     areas: list[str],
     lang: str,
     sex: str = "_T",
-    age: str = "_T",
 ) -> list[Figure]:
-    frame = observations(session, series=list(series), areas=areas, sex=[sex], age=[age])
+    """Latest total (all ages, or all children 5-17 for child labour) per series and area."""
+    frame = observations(session, series=list(series), areas=areas, sex=[sex], age=TOTAL_AGES)
     frame = frame[(frame["urbanisation"] == "_T") & frame["year_to"].notna()]
     out = []
     for (code, area), part in frame.groupby(["series", "ref_area"], sort=False):
-        top = part.sort_values("year_to").iloc[-1]
+        top = part.sort_values(["year_to", "age"]).iloc[-1]
+        age = top["age"]
         out.append(
             Figure(
                 series=code,
@@ -197,7 +206,7 @@ def _latest_figures(
                 unit=top["unit"],
                 unit_mult=int(top["unit_mult"]),
                 source=top["source"],
-                footnote=top["footnote"],
+                footnote=_text(top["footnote"]),
             )
         )
     order = {s: i for i, s in enumerate(series)}

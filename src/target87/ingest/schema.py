@@ -218,7 +218,7 @@ GOODS = FileSchema(
         Column("forced_labour", "bool", required=True),
         Column("forced_child_labour", "bool", required=True),
         Column("derived_labour_exploitation", "bool"),
-        Column("derived_country", "bool"),
+        Column("derived_country", refers_to="area"),
         Column("edition", "int", required=True),
         Column("source", required=True, refers_to="source"),
     ),
@@ -226,7 +226,9 @@ GOODS = FileSchema(
 )
 
 
-def _row_problems(schema: FileSchema, row: dict[str, Any], line: int) -> list[Problem]:
+def _row_problems(
+    schema: FileSchema, row: dict[str, Any], line: int, name: str
+) -> list[Problem]:
     """Checks that span several cells of one row."""
     out: list[Problem] = []
     if schema is OBSERVATIONS:
@@ -234,7 +236,7 @@ def _row_problems(schema: FileSchema, row: dict[str, Any], line: int) -> list[Pr
         match = TIME_PERIOD.match(period or "")
         if not match:
             reason = f"{period!r} is not a year (YYYY), a window (YYYY/YYYY) or 'unknown'"
-            out.append(Problem(schema.name, line, "time_period", reason))
+            out.append(Problem(name, line, "time_period", reason))
         else:
             if match.group(1):
                 expected = (int(match.group(1)),) * 2
@@ -244,14 +246,14 @@ def _row_problems(schema: FileSchema, row: dict[str, Any], line: int) -> list[Pr
                 expected = (None, None)
             if (row["year_from"], row["year_to"]) != expected:
                 reason = f"year_from/year_to must be {expected} for time_period {period!r}"
-                out.append(Problem(schema.name, line, "year_from", reason))
+                out.append(Problem(name, line, "year_from", reason))
         lo, hi, value = row["lower_bound"], row["upper_bound"], row["value"]
         if lo is not None and value is not None and lo > value:
-            out.append(Problem(schema.name, line, "lower_bound", "lower bound above the value"))
+            out.append(Problem(name, line, "lower_bound", "lower bound above the value"))
         if hi is not None and value is not None and hi < value:
-            out.append(Problem(schema.name, line, "upper_bound", "upper bound below the value"))
+            out.append(Problem(name, line, "upper_bound", "upper bound below the value"))
         if row["unit"] == "PT" and value is not None and not 0 <= value <= 100:
-            out.append(Problem(schema.name, line, "value", f"{value} is not a percentage"))
+            out.append(Problem(name, line, "value", f"{value} is not a percentage"))
     return out
 
 
@@ -313,7 +315,7 @@ def read_csv(
                     reason = f"unknown {col.refers_to} {text_value!r}"
                     problems.append(Problem(name, line, col.name, reason))
                 row[col.name] = value
-            problems.extend(_row_problems(schema, row, line))
+            problems.extend(_row_problems(schema, row, line, name))
             key = tuple(row[k] for k in schema.key)
             if key in seen:
                 reason = f"duplicate of line {seen[key]} (key {', '.join(schema.key)})"

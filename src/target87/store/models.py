@@ -202,7 +202,7 @@ class GoodRisk(Base):
     forced_labour: Mapped[bool] = mapped_column(Boolean)
     forced_child_labour: Mapped[bool] = mapped_column(Boolean)
     derived_labour_exploitation: Mapped[bool | None] = mapped_column(Boolean)
-    derived_country: Mapped[bool | None] = mapped_column(Boolean)
+    derived_country: Mapped[str | None] = mapped_column(String(3))  # ISO3 of the input country
     edition: Mapped[int] = mapped_column(Integer)
     source: Mapped[str] = mapped_column(ForeignKey("source.id"))
 

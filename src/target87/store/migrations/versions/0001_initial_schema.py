@@ -109,7 +109,7 @@ def upgrade() -> None:
         sa.Column("forced_labour", sa.Boolean(), nullable=False),
         sa.Column("forced_child_labour", sa.Boolean(), nullable=False),
         sa.Column("derived_labour_exploitation", sa.Boolean(), nullable=True),
-        sa.Column("derived_country", sa.Boolean(), nullable=True),
+        sa.Column("derived_country", sa.String(length=3), nullable=True),
         sa.Column("edition", sa.Integer(), nullable=False),
         sa.Column("source", sa.String(length=64), nullable=False),
         sa.ForeignKeyConstraint(["area"], ["area.code"], name=op.f("fk_good_risk_area_area")),
