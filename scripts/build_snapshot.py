@@ -21,65 +21,30 @@ from collections.abc import Iterable
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(1, str(Path(__file__).resolve().parents[1] / "src"))
 
 import snapshot_catalog as C  # noqa: E402
+from target87.ingest import schema as S  # noqa: E402  (the file formats the loader checks)
 
 ROOT = Path(__file__).resolve().parents[1]
 SNAPSHOT_VERSION = "2026.11.1"
 
-OBS_HEADER = [
-    "series",
-    "ref_area",
-    "time_period",
-    "year_from",
-    "year_to",
-    "sex",
-    "age",
-    "urbanisation",
-    "value",
-    "lower_bound",
-    "upper_bound",
-    "unit",
-    "unit_mult",
-    "obs_status",
-    "nature",
-    "reporting_type",
-    "footnote",
-    "source",
-]
-AREA_HEADER = [
-    "code",
-    "kind",
-    "grouping",
-    "iso3",
-    "iso2",
-    "m49",
-    "name_en",
-    "name_fr",
-    "name_es",
-    "m49_region",
-    "m49_subregion",
-    "m49_intermediate_region",
-    "ilo_region",
-    "wb_region",
-    "wb_income_group",
-    "un_member",
-    "source",
-]
-SOURCE_HEADER = [
-    "id",
-    "publisher",
-    "title",
-    "edition",
-    "year",
-    "url",
-    "licence",
-    "retrieved",
-    "citation",
-    "sha256",
-    "priority",
-    "notes",
-]
+FILES = {
+    f.name: f
+    for f in (
+        S.SOURCES,
+        S.AREAS,
+        S.SERIES,
+        S.INSTRUMENTS,
+        S.OBSERVATIONS,
+        S.RATIFICATIONS,
+        S.GOODS,
+        S.PATHFINDERS,
+    )
+}
+OBS_HEADER = [c.name for c in S.OBSERVATIONS.columns]
+AREA_HEADER = [c.name for c in S.AREAS.columns]
+SOURCE_HEADER = [c.name for c in S.SOURCES.columns]
 DDF_SEX = {"bothsex": "_T", "female": "F", "male": "M"}
 DDF_AGE = {"allage": "_T", "lt18y": "Y0T17", "18": "Y_GE18"}
 SDG_SERIES = ("sl_tlf_chldec", "sl_tlf_chldea")
@@ -419,7 +384,7 @@ class Builder:
         for series in HTF_SERIES:
             rows += self.ddf(C.UN_DDF_HTF, series, "NUMBER", "un_sdg_1622")
         rows += self.sowc() + self.global_estimates() + self.gems()
-        return sorted_unique(rows, OBS_HEADER[:3] + ["sex", "age", "urbanisation", "source"])
+        return sorted_unique(rows, list(S.OBSERVATIONS.key))
 
     # -- ratifications, goods, pathfinders -------------------------------------------------
     def ratifications(self) -> list[dict]:
@@ -530,7 +495,7 @@ class Builder:
                     "source": "ilab_tvpra_2022",
                 }
             )
-        return sorted_unique(out, ["area", "good", "edition", "source"])
+        return sorted_unique(out, list(S.GOODS.key))
 
     def pathfinders(self) -> list[dict]:
         out = []
@@ -546,7 +511,7 @@ class Builder:
                     "verification": r["verification"],
                 }
             )
-        return sorted_unique(out, ["area"])
+        return sorted_unique(out, list(S.PATHFINDERS.key))
 
     # -- sources -----------------------------------------------------------------------------
     def raw_files(self, entries: list[str]) -> list[dict]:
@@ -609,37 +574,18 @@ def write_csv(path: Path, header: list[str], rows: Iterable[dict | tuple]) -> No
 def build(raw: Path, out: Path) -> dict:
     b = Builder(raw)
     areas = b.areas()
-    tables = {
-        "areas.csv": (AREA_HEADER, areas),
-        "series.csv": (C.SERIES_HEADER, sorted(C.SERIES)),
-        "instruments.csv": (C.INSTRUMENTS_HEADER, sorted(C.INSTRUMENTS)),
-        "observations.csv": (OBS_HEADER, b.observations()),
-        "ratifications.csv": (
-            ["area", "instrument", "status", "date", "year", "minimum_age", "source", "note"],
-            b.ratifications(),
-        ),
-        "goods.csv": (
-            [
-                "area",
-                "good",
-                "sector",
-                "child_labour",
-                "forced_labour",
-                "forced_child_labour",
-                "derived_labour_exploitation",
-                "derived_country",
-                "edition",
-                "source",
-            ],
-            b.goods(),
-        ),
-        "pathfinders.csv": (
-            ["area", "year_joined", "roadmap", "source", "verification"],
-            b.pathfinders(),
-        ),
+    rows = {
+        "areas.csv": areas,
+        "series.csv": sorted(C.SERIES),
+        "instruments.csv": sorted(C.INSTRUMENTS),
+        "observations.csv": b.observations(),
+        "ratifications.csv": b.ratifications(),
+        "goods.csv": b.goods(),
+        "pathfinders.csv": b.pathfinders(),
     }
     source_rows, source_manifest = b.sources()
-    tables["sources.csv"] = (SOURCE_HEADER, source_rows)
+    rows["sources.csv"] = source_rows
+    tables = {name: ([c.name for c in FILES[name].columns], r) for name, r in rows.items()}
     out.mkdir(parents=True, exist_ok=True)
     for name, (header, rows) in tables.items():
         write_csv(out / name, header, rows)

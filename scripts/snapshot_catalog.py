@@ -233,21 +233,6 @@ SOURCES: dict[str, dict] = {
     },
 }
 
-SERIES_HEADER = [
-    "code",
-    "sdg_indicator",
-    "name_en",
-    "name_fr",
-    "name_es",
-    "unit",
-    "unit_mult",
-    "direction",
-    "target_value",
-    "target_year",
-    "definition_en",
-    "standard",
-    "topic",
-]
 
 _CL = "Children aged 5-17 in child labour"
 SERIES: list[tuple] = [
@@ -485,7 +470,6 @@ SERIES += [
     for code, en, fr, es in _HTF
 ]
 
-INSTRUMENTS_HEADER = ["code", "name_en", "name_fr", "name_es", "body", "adopted_year", "url"]
 INSTRUMENTS: list[tuple] = [
     (
         "CRC",

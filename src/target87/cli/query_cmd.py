@@ -13,25 +13,10 @@ from sqlalchemy.orm import Session
 from target87 import store
 from target87.cli.app import app, console, err, ready_engine
 from target87.cli.render import format_value
+from target87.store.query import OBSERVATION_COLUMNS
 
-CSV_COLUMNS = [
-    "series",
-    "ref_area",
-    "time_period",
-    "sex",
-    "age",
-    "urbanisation",
-    "value",
-    "lower_bound",
-    "upper_bound",
-    "unit",
-    "unit_mult",
-    "obs_status",
-    "nature",
-    "reporting_type",
-    "footnote",
-    "source",
-]
+# The observation columns without year_from/year_to, which time_period already says.
+CSV_COLUMNS = [c for c in OBSERVATION_COLUMNS if c not in ("year_from", "year_to")]
 
 
 class Format(StrEnum):

@@ -226,9 +226,7 @@ GOODS = FileSchema(
 )
 
 
-def _row_problems(
-    schema: FileSchema, row: dict[str, Any], line: int, name: str
-) -> list[Problem]:
+def _row_problems(schema: FileSchema, row: dict[str, Any], line: int, name: str) -> list[Problem]:
     """Checks that span several cells of one row."""
     out: list[Problem] = []
     if schema is OBSERVATIONS:
