@@ -1,0 +1,120 @@
+"""Translating the codes of other systems into ours, and back; unknown codes are errors.
+
+Ours follow the SDG global DSD: areas by ISO3 (aggregates ``WLD``, ``M49_xxx``, ...), sex
+``_T/F/M``, age ``Y5T17``-style. Others: the SDG DSD's REF_AREA in M49 numeric, ILO's
+prefixed ``SEX_T`` and ``AGE_...`` codes, UNICEF's ISO3 and ``Y5T17``.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import lru_cache
+
+import pandas as pd
+
+from target87.ingest.errors import LoadError, Problem
+from target87.ingest.snapshot import bundled_snapshot_dir
+
+SEX = {"_T": "_T", "F": "F", "M": "M", "T": "_T", "SEX_T": "_T", "SEX_F": "F", "SEX_M": "M"}
+URBANISATION = {"_T": "_T", "U": "U", "R": "R", "URBANISATION_T": "_T"}
+# ILO classif1 age codes that name a band we hold (ILOSTAT "AGE_..." families).
+ILO_AGE = {
+    "AGE_AGGREGATE_TOTAL": "_T",
+    "AGE_5YRBANDS_TOTAL": "_T",
+    "AGE_YTHADULT_Y05-17": "Y5T17",
+    "AGE_AGGREGATE_Y05-17": "Y5T17",
+    "AGE_CHILD_Y05-17": "Y5T17",
+    "AGE_CHILD_Y05-14": "Y5T14",
+    "AGE_CHILD_Y05-11": "Y5T11",
+    "AGE_CHILD_Y12-14": "Y12T14",
+    "AGE_CHILD_Y15-17": "Y15T17",
+}
+AGE_CODE = re.compile(r"^(_T|Y\d{1,2}T\d{1,2}|Y_GE\d{1,2}|Y_LT\d{1,2}|Y0T17)$")
+ILO_AGE_RANGE = re.compile(r"^AGE_[A-Z0-9]+_Y(\d{2})-(\d{2})$")
+
+
+@dataclass
+class UnknownCodes:
+    """Collects codes that map to nothing, to report them all at once."""
+
+    file: str
+    found: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+
+    def add(self, column: str, code: str, row: int) -> None:
+        self.found.setdefault((column, code), []).append(row)
+
+    def raise_if_any(self) -> None:
+        if not self.found:
+            return
+        problems = [
+            Problem(
+                self.file,
+                rows[0],
+                column,
+                f"unknown code {code!r} ({len(rows)} row(s), first at {rows[0]})",
+                rule="codes",
+            )
+            for (column, code), rows in sorted(self.found.items())
+        ]
+        raise LoadError(problems)
+
+
+@lru_cache(maxsize=1)
+def _bundled_areas() -> tuple[tuple[str, str, str, str], ...]:
+    with open(bundled_snapshot_dir() / "areas.csv", encoding="utf-8", newline="") as f:
+        return tuple((r["code"], r["iso3"], r["iso2"], r["m49"]) for r in csv.DictReader(f))
+
+
+class CodeMap:
+    """Area codes in every spelling we meet, built from the area table."""
+
+    def __init__(self, areas: Iterable[tuple[str, str, str, str]] | None = None) -> None:
+        self.to_area: dict[str, str] = {}
+        self.to_m49: dict[str, str] = {}
+        for code, iso3, _iso2, m49 in areas if areas is not None else _bundled_areas():
+            self.to_area[code] = code
+            if m49:
+                self.to_m49[code] = m49
+                # M49 numbers arrive as "76", "076" or "M49_076"-less; countries win over groups.
+                self.to_area.setdefault(m49, code)
+                self.to_area.setdefault(m49.lstrip("0") or "0", code)
+            if iso3:
+                self.to_area.setdefault(iso3, code)
+        self.to_area.setdefault("1", "WLD")
+        self.to_area.setdefault("001", "WLD")
+
+    def area(self, code: str) -> str | None:
+        return self.to_area.get(code.strip())
+
+    def m49(self, area: str) -> str | None:
+        """The M49 code of an area for SDMX export (aggregates without one give None)."""
+        return self.to_m49.get(area)
+
+
+def age(code: str) -> str | None:
+    code = code.strip()
+    if AGE_CODE.match(code):
+        return code
+    if code in ILO_AGE:
+        return ILO_AGE[code]
+    match = ILO_AGE_RANGE.match(code)
+    if match:
+        return f"Y{int(match.group(1))}T{int(match.group(2))}"
+    return None
+
+
+def map_column(
+    raw: pd.DataFrame, column: str, mapper, unknown: UnknownCodes, label: str | None = None
+) -> None:
+    """Map ``raw[column]`` in place with ``mapper`` (a dict or a function); collect misses."""
+    lookup = mapper.get if isinstance(mapper, dict) else mapper
+    values = raw[column]
+    mapping = {v: lookup(v) for v in values.unique() if v != ""}
+    for code, mapped in mapping.items():
+        if mapped is None:
+            for row in raw.loc[values == code, "_row"].head(1000):
+                unknown.add(label or column, code, int(row))
+    raw[column] = values.map(lambda v: mapping.get(v) or v if v != "" else v)

@@ -1,0 +1,93 @@
+"""The observation table: what every reader returns and every writer takes.
+
+A *raw table* comes straight from a file: a DataFrame with one column per observation field
+(``OBS_COLUMNS``, all text, ``""`` for an empty cell) plus where each row came from:
+``_row`` (CSV line, sheet row, or SDMX observation number, 1-based as a user counts) and
+``_sheet`` (sheet name, or ``""``). ``frame.attrs`` holds ``file`` (the name to show in
+errors) and ``source_columns`` (our column -> the column name as the file spells it), so a
+problem is reported in the user's terms. Readers only translate layout and codes; checking
+is the validation rules' job, and typing (``typed``) comes after the checks pass.
+
+A *typed table* (from the store or ``typed``) has floats for value and bounds, nullable
+integers for ``unit_mult``, ``year_from`` and ``year_to``, and None for empty text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+import pandas as pd
+
+from target87.store.query import OBSERVATION_COLUMNS
+
+OBS_COLUMNS: list[str] = list(OBSERVATION_COLUMNS)
+POSITION_COLUMNS = ["_row", "_sheet"]
+FLOAT_COLUMNS = ["value", "lower_bound", "upper_bound"]
+INT_COLUMNS = ["unit_mult", "year_from", "year_to"]
+TEXT_COLUMNS = [c for c in OBS_COLUMNS if c not in FLOAT_COLUMNS + INT_COLUMNS]
+# Defaults a reader may apply when its format has no such field.
+DEFAULTS = {"urbanisation": "_T", "obs_status": "A", "reporting_type": "G", "unit_mult": "0"}
+
+
+def raw_table(
+    records: Iterable[Mapping[str, object]] | pd.DataFrame,
+    *,
+    file: str,
+    rows: Iterable[int] | None = None,
+    sheet: str = "",
+    source_columns: Mapping[str, str] | None = None,
+) -> pd.DataFrame:
+    """Build a raw table; missing fields become ``""``, every cell becomes text."""
+    frame = records.copy() if isinstance(records, pd.DataFrame) else pd.DataFrame(list(records))
+    for column in OBS_COLUMNS:
+        if column not in frame.columns:
+            frame[column] = ""
+    out = frame[OBS_COLUMNS].astype(object).where(frame[OBS_COLUMNS].notna(), "")
+    out = out.map(_text) if len(out) else out
+    out["_row"] = list(rows) if rows is not None else range(1, len(out) + 1)
+    out["_sheet"] = frame["_sheet"] if "_sheet" in frame.columns else sheet
+    out.attrs["file"] = file
+    out.attrs["source_columns"] = dict(source_columns or {})
+    return out.reset_index(drop=True)
+
+
+def _text(value: object) -> str:
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value)) if abs(value) < 1e15 else repr(value)
+    return str(value)
+
+
+def fill_period_bounds(raw: pd.DataFrame) -> pd.DataFrame:
+    """Derive ``year_from``/``year_to`` from ``time_period`` where a reader has only the latter."""
+    period = raw["time_period"]
+    year = period.str.fullmatch(r"\d{4}")
+    window = period.str.extract(r"^(\d{4})/(\d{4})$")
+    empty_from, empty_to = raw["year_from"] == "", raw["year_to"] == ""
+    raw.loc[year & empty_from, "year_from"] = period[year & empty_from]
+    raw.loc[year & empty_to, "year_to"] = period[year & empty_to]
+    has_window = window[0].notna()
+    raw.loc[has_window & empty_from, "year_from"] = window.loc[has_window & empty_from, 0]
+    raw.loc[has_window & empty_to, "year_to"] = window.loc[has_window & empty_to, 1]
+    return raw
+
+
+def typed(raw: pd.DataFrame) -> pd.DataFrame:
+    """Convert a checked raw table into a typed one (call only after validation passed)."""
+    out = pd.DataFrame(index=raw.index)
+    for column in OBS_COLUMNS:
+        cells = raw[column]
+        if column in FLOAT_COLUMNS:
+            out[column] = pd.to_numeric(cells.replace("", None), errors="raise").astype(float)
+        elif column in INT_COLUMNS:
+            out[column] = pd.to_numeric(cells.replace("", None), errors="raise").astype("Int64")
+        else:
+            out[column] = cells.where(cells != "", None).astype(object)
+    return out
+
+
+def records(frame: pd.DataFrame) -> list[dict]:
+    """Typed table -> list of dicts with Python scalars (None for missing), for writers."""
+    out = frame[OBS_COLUMNS].astype(object).where(frame[OBS_COLUMNS].notna(), None)
+    return out.to_dict("records")
