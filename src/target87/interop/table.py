@@ -91,3 +91,7 @@ def records(frame: pd.DataFrame) -> list[dict]:
     """Typed table -> list of dicts with Python scalars (None for missing), for writers."""
     out = frame[OBS_COLUMNS].astype(object).where(frame[OBS_COLUMNS].notna(), None)
     return out.to_dict("records")
+
+
+class ExportError(ValueError):
+    """Data that a format cannot carry (say, an undated value in SDMX); nothing was written."""
