@@ -12,7 +12,8 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from target87.ingest import LoadError, bundled_snapshot_dir, init_database, load_observations_csv
+from target87.ingest import LoadError, bundled_snapshot_dir, init_database
+from target87.interop import load_file
 from target87.store import models as M
 
 
@@ -145,9 +146,9 @@ def test_a_user_file_loads_and_reloading_replaces_its_sources_rows(loaded_engine
     path = _user_file(
         tmp_path, [GOOD.format(year=2019, value=4.6), GOOD.format(year=2020, value=4.2)]
     )
-    assert load_observations_csv(loaded_engine, path) == {"ilab_tvpra_2022": 2}
+    assert load_file(loaded_engine, path).by_source == {"ilab_tvpra_2022": 2}
     path = _user_file(tmp_path, [GOOD.format(year=2020, value=4.1)])
-    load_observations_csv(loaded_engine, path)
+    load_file(loaded_engine, path)
     with Session(loaded_engine) as s:
         values = s.execute(
             select(M.Observation.time_period, M.Observation.value).where(
@@ -163,7 +164,7 @@ def test_a_user_file_with_one_bad_row_writes_nothing(loaded_engine, tmp_path):
         tmp_path, [GOOD.format(year=2019, value=4.6), GOOD.format(year=2020, value=140.0)]
     )
     with pytest.raises(LoadError) as info:
-        load_observations_csv(loaded_engine, path)
+        load_file(loaded_engine, path)
     (problem,) = info.value.problems
     assert problem.line == 3 and problem.column == "value" and "percentage" in problem.reason
     assert problem.file == str(path)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -11,7 +10,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 from rich.table import Table
 
 from target87 import store
-from target87.ingest import LoadError, init_database, load_observations_csv
+from target87.ingest import LoadError, init_database
 
 app = typer.Typer(
     help="target87: a data warehouse for UN SDG Target 8.7 (child labour, forced labour, "
@@ -57,7 +56,7 @@ def ready_engine():
     return eng
 
 
-def _progress_bar() -> Progress:
+def progress_bar() -> Progress:
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
@@ -67,16 +66,21 @@ def _progress_bar() -> Progress:
     )
 
 
-def run_init(eng, force: bool = False, quiet: bool = False):
+def progress_callback(bar: Progress):
+    """A ``(stage, done, total)`` callback that draws one bar per stage."""
     tasks: dict[str, int] = {}
-    with _progress_bar() as bar:
 
-        def progress(stage: str, done: int, total: int) -> None:
-            if stage not in tasks:
-                tasks[stage] = bar.add_task(f"loading {stage}", total=total)
-            bar.update(tasks[stage], completed=done)
+    def progress(stage: str, done: int, total: int) -> None:
+        if stage not in tasks:
+            tasks[stage] = bar.add_task(f"loading {stage}", total=total)
+        bar.update(tasks[stage], completed=done)
 
-        result = init_database(eng, force=force, progress=progress)
+    return progress
+
+
+def run_init(eng, force: bool = False, quiet: bool = False):
+    with progress_bar() as bar:
+        result = init_database(eng, force=force, progress=progress_callback(bar))
     if not quiet:
         if result.changed:
             if result.migrated_from != result.migrated_to:
@@ -109,21 +113,6 @@ def init(
         err.print(f"[red]Load refused[/]: {exc}")
         raise typer.Exit(2) from None
     console.print(f"[dim]Database: {store.resolve_database_url(state.database_url)}[/]")
-
-
-@app.command()
-def load(
-    path: Annotated[Path, typer.Argument(help="A CSV file in the snapshot's observations format.")],
-) -> None:
-    """Load observations from a CSV file: all rows or none; its sources' old rows are replaced."""
-    eng = ready_engine()
-    try:
-        counts = load_observations_csv(eng, path)
-    except LoadError as exc:
-        err.print(f"[red]Load refused[/]: {exc}")
-        raise typer.Exit(2) from None
-    for source, n in counts.items():
-        console.print(f"{n} observations loaded for source {source} (its earlier rows replaced).")
 
 
 @app.command("sources")

@@ -1,7 +1,6 @@
 """Getting data into the store: parse, check every cell, then write in one transaction."""
 
 from target87.ingest.errors import LoadError, Problem
-from target87.ingest.files import load_observations_csv
 from target87.ingest.snapshot import (
     InitResult,
     bundled_snapshot_dir,
@@ -17,7 +16,6 @@ __all__ = [
     "Problem",
     "bundled_snapshot_dir",
     "init_database",
-    "load_observations_csv",
     "manifest",
     "read_snapshot",
     "write_snapshot",

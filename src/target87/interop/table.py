@@ -38,12 +38,17 @@ def raw_table(
     source_columns: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """Build a raw table; missing fields become ``""``, every cell becomes text."""
-    frame = records.copy() if isinstance(records, pd.DataFrame) else pd.DataFrame(list(records))
+    frame = records if isinstance(records, pd.DataFrame) else pd.DataFrame(list(records))
+    out = pd.DataFrame(index=frame.index)
     for column in OBS_COLUMNS:
         if column not in frame.columns:
-            frame[column] = ""
-    out = frame[OBS_COLUMNS].astype(object).where(frame[OBS_COLUMNS].notna(), "")
-    out = out.map(_text) if len(out) else out
+            out[column] = ""
+            continue
+        cells = frame[column]
+        if pd.api.types.is_string_dtype(cells) and not cells.isna().any():
+            out[column] = cells  # already text (CSV readers): no per-cell work
+        else:
+            out[column] = cells.map(_text, na_action="ignore").fillna("").astype(str)
     out["_row"] = list(rows) if rows is not None else range(1, len(out) + 1)
     out["_sheet"] = frame["_sheet"] if "_sheet" in frame.columns else sheet
     out.attrs["file"] = file
@@ -54,6 +59,8 @@ def raw_table(
 def _text(value: object) -> str:
     if isinstance(value, str):
         return value.strip()
+    if value is None or value != value:  # None, NaN, NA
+        return ""
     if isinstance(value, float) and value.is_integer():
         return str(int(value)) if abs(value) < 1e15 else repr(value)
     return str(value)
@@ -79,9 +86,9 @@ def typed(raw: pd.DataFrame) -> pd.DataFrame:
     for column in OBS_COLUMNS:
         cells = raw[column]
         if column in FLOAT_COLUMNS:
-            out[column] = pd.to_numeric(cells.replace("", None), errors="raise").astype(float)
+            out[column] = cells.replace("", None).astype("float64")
         elif column in INT_COLUMNS:
-            out[column] = pd.to_numeric(cells.replace("", None), errors="raise").astype("Int64")
+            out[column] = cells.replace("", None).astype("float64").astype("Int64")
         else:
             out[column] = cells.where(cells != "", None).astype(object)
     return out
@@ -90,7 +97,15 @@ def typed(raw: pd.DataFrame) -> pd.DataFrame:
 def records(frame: pd.DataFrame) -> list[dict]:
     """Typed table -> list of dicts with Python scalars (None for missing), for writers."""
     out = frame[OBS_COLUMNS].astype(object).where(frame[OBS_COLUMNS].notna(), None)
-    return out.to_dict("records")
+    rows = out.to_dict("records")
+    for row in rows:
+        for column in INT_COLUMNS:  # the store hands back 2014.0 where a column has NULLs
+            if row[column] is not None:
+                row[column] = int(row[column])
+        for column in FLOAT_COLUMNS:
+            if row[column] is not None:
+                row[column] = float(row[column])
+    return rows
 
 
 class ExportError(ValueError):

@@ -1,0 +1,164 @@
+"""Import 1,000,000 observations from SDMX-CSV and from CSV into SQLite, end to end.
+
+    .venv/bin/python benchmarks/bench_ingest.py [--rows N]
+
+Prints, side by side in one run: our end-to-end time (read, map codes, validate, write in one
+transaction) and throughput for each format, peak memory (RSS high-water mark of a fresh
+process per measurement), against the target (>= 100,000 observations/s, < 1 GB) and the
+baseline: sdmx1 alone reading the same SDMX-CSV into pandas.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_RATE = 100_000
+TARGET_MB = 1024
+
+
+def make_rows(n: int):
+    """Real codes, synthetic values: every country x years x sex x age x source combination."""
+    from target87.interop.codes import _bundled_areas
+
+    areas = [(code, m49) for code, _iso3, _iso2, m49 in _bundled_areas() if m49 and len(code) == 3]
+    sexes, ages = ("_T", "F", "M"), ("Y5T17", "Y5T14", "Y15T17", "Y10T17", "Y7T17")
+    i = 0
+    year = 1900
+    while True:
+        for area, m49 in areas:
+            for sex in sexes:
+                for age in ages:
+                    if i == n:
+                        return
+                    yield area, m49, str(year), sex, age, f"{(i * 7919 % 1000) / 10:.1f}"
+                    i += 1
+        year += 1
+        if year > 2025:
+            raise SystemExit("too many rows for the synthetic key space")
+
+
+def write_files(folder: Path, n: int) -> tuple[Path, Path]:
+    csv_path, sdmx_path = folder / "obs.csv", folder / "obs_sdmx.csv"
+    with open(csv_path, "w", encoding="utf-8") as f:
+        f.write(
+            "series,ref_area,time_period,year_from,year_to,sex,age,urbanisation,value,"
+            "lower_bound,upper_bound,unit,unit_mult,obs_status,nature,reporting_type,"
+            "footnote,source\n"
+        )
+        for area, _m49, year, sex, age, value in make_rows(n):
+            f.write(
+                f"SL_TLF_CHLDEC,{area},{year},{year},{year},{sex},{age},_T,{value},,,PT,0,A,"
+                f"C,N,,bench\n"
+            )
+    with open(sdmx_path, "w", encoding="utf-8") as f:
+        f.write(
+            "DATAFLOW,FREQ,REPORTING_TYPE,SERIES,REF_AREA,SEX,AGE,URBANISATION,"
+            "TIME_PERIOD,OBS_VALUE,UNIT_MEASURE,UNIT_MULT,OBS_STATUS,NATURE,SOURCE_DETAIL\n"
+        )
+        for _area, m49, year, sex, age, value in make_rows(n):
+            f.write(
+                f"IAEG-SDGs:DF_SDG_GLH(1.14),A,N,SL_TLF_CHLDEC,{m49},{sex},{age},_T,{year},"
+                f"{value},PT,0,A,C,bench\n"
+            )
+    return csv_path, sdmx_path
+
+
+def measure(kind: str, path: Path, db: Path) -> None:
+    """Run in a child process: one measurement, printed as JSON."""
+    from target87 import store
+    from target87.ingest import init_database
+
+    engine = store.make_engine(f"sqlite:///{db}")
+    init_database(engine)
+    bench_source = {
+        "id": "bench",
+        "publisher": "benchmark",
+        "title": "synthetic rows",
+        "licence": "none",
+        "citation": "synthetic benchmark rows",
+        "priority": 99,
+    }
+    start = time.perf_counter()
+    if kind == "csv":
+        from target87.interop.csv_io import read_csv
+        from target87.interop.load import load_table
+
+        summary = load_table(engine, read_csv(path), new_sources=[bench_source])
+        rows = summary.rows
+    elif kind == "sdmx-csv":
+        from target87.interop.load import load_table
+        from target87.interop.sdmx_read import read_sdmx
+
+        summary = load_table(engine, read_sdmx(path), new_sources=[bench_source])
+        rows = summary.rows
+    else:  # baseline: sdmx1 alone, reading into pandas (no mapping, no checks, no database)
+        import sdmx
+        from sdmx.model.v21 import DataflowDefinition
+
+        from target87.interop.sdmx_read import bundled_dsd  # parsed before the clock starts
+
+        flow = DataflowDefinition(id="DF_SDG_GLH", structure=bundled_dsd())
+        start = time.perf_counter()
+        frame = sdmx.to_pandas(sdmx.read_sdmx(path, structure=flow))
+        rows = len(frame)
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(json.dumps({"kind": kind, "rows": rows, "seconds": seconds, "peak_mb": peak_mb}))
+
+
+def child(kind: str, path: Path, db: Path) -> dict:
+    out = subprocess.run(
+        [sys.executable, __file__, "--child", kind, str(path), str(db)],
+        capture_output=True,
+        text=True,
+    )
+    if out.returncode:
+        return {"kind": kind, "error": (out.stderr.strip().splitlines() or ["failed"])[-1]}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--child", nargs=3)
+    args = parser.parse_args()
+    if args.child:
+        kind, path, db = args.child
+        measure(kind, Path(path), Path(db))
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        csv_path, sdmx_path = write_files(folder, args.rows)
+        results = [
+            child("csv", csv_path, folder / "a.sqlite"),
+            child("sdmx-csv", sdmx_path, folder / "b.sqlite"),
+            child("sdmx1 baseline", sdmx_path, folder / "c.sqlite"),
+        ]
+    print(
+        f"target87 ingest benchmark: {args.rows:,} observations into SQLite "
+        f"(target >= {TARGET_RATE:,}/s, peak < {TARGET_MB} MB)"
+    )
+    print(f"{'path':38} {'seconds':>8} {'obs/s':>10} {'peak MB':>8}  verdict")
+    for r in results:
+        if "error" in r:
+            print(f"{r['kind']:38} failed: {r['error']}")
+            continue
+        rate = r["rows"] / r["seconds"]
+        if r["kind"].startswith("sdmx1"):
+            label, verdict = "sdmx1 read_sdmx+to_pandas (baseline)", "baseline, no DB"
+        else:
+            label = f"target87 {r['kind']} -> SQLite, end to end"
+            ok = rate >= TARGET_RATE and r["peak_mb"] < TARGET_MB
+            verdict = "meets target" if ok else "MISSES target"
+        print(f"{label:38} {r['seconds']:8.2f} {rate:10,.0f} {r['peak_mb']:8.0f}  {verdict}")
+
+
+if __name__ == "__main__":
+    main()

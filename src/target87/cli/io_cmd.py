@@ -1,0 +1,139 @@
+"""``target87 load``, ``check`` and ``export``: files in every supported format."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.orm import Session
+
+from target87.cli.app import app, console, err, progress_bar, progress_callback, ready_engine
+from target87.ingest import LoadError
+from target87.interop import check_table, export, load_table, read_any
+from target87.interop.table import ExportError
+from target87.validation import RuleSet
+
+InFormat = StrEnum(
+    "InFormat",
+    {f: f for f in ("csv", "json", "xlsx", "sdmx-csv", "sdmx-ml", "sdmx-json", "opensdg")},
+)
+OutFormat = StrEnum(
+    "OutFormat", {f: f for f in ("csv", "json", "xlsx", "sdmx-csv", "sdmx-ml", "opensdg")}
+)
+
+
+class ReportFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+FormatOpt = Annotated[
+    InFormat | None, typer.Option("--format", "-f", help="Input format (default: detected).")
+]
+SourceOpt = Annotated[
+    str | None,
+    typer.Option("--source", help="Source id for rows whose file names none (e.g. SDMX)."),
+]
+RulesOpt = Annotated[
+    Path | None, typer.Option("--rules", help="A YAML rule file instead of the default rules.")
+]
+ReportOpt = Annotated[ReportFormat, typer.Option("--report", help="How to print findings.")]
+
+
+def _read(path: Path, fmt: InFormat | None, source: str | None):
+    try:
+        return read_any(path, fmt.value if fmt else None, source=source)
+    except LoadError as exc:
+        err.print(f"[red]Refused[/]: {exc}")
+        raise typer.Exit(2) from None
+
+
+def _rules(path: Path | None) -> RuleSet | None:
+    if path is None:
+        return None
+    try:
+        return RuleSet.from_yaml(path)
+    except (OSError, ValueError) as exc:
+        err.print(f"[red]Bad rule file[/] {path}: {exc}")
+        raise typer.Exit(2) from None
+
+
+def _print_report(report, how: ReportFormat) -> None:
+    if how is ReportFormat.json:
+        console.print_json(report.to_json())
+    elif report.findings:
+        err.print(report.text(), markup=False, highlight=False)
+
+
+@app.command()
+def load(
+    path: Annotated[
+        Path, typer.Argument(help="A file (CSV, JSON, xlsx, SDMX) or an Open SDG folder.")
+    ],
+    fmt: FormatOpt = None,
+    source: SourceOpt = None,
+    rules: RulesOpt = None,
+    report: ReportOpt = ReportFormat.text,
+) -> None:
+    """Check a file and load it: all rows or none. Each (source, series) it holds is replaced."""
+    raw = _read(path, fmt, source)
+    eng = ready_engine()
+    try:
+        with progress_bar() as bar:
+            summary = load_table(eng, raw, rules=_rules(rules), progress=progress_callback(bar))
+    except LoadError as exc:
+        if report is ReportFormat.json:
+            from target87.validation import Report
+
+            _print_report(Report(findings=exc.problems, rows=len(raw)), report)
+        else:
+            err.print(f"[red]Load refused[/]: {exc}", markup=True, highlight=False)
+        raise typer.Exit(2) from None
+    if summary.report:
+        _print_report(summary.report, report)
+    for src, n in summary.by_source.items():
+        console.print(f"{n} observations loaded for source {src}.")
+
+
+@app.command()
+def check(
+    path: Annotated[Path, typer.Argument(help="A file or Open SDG folder to check.")],
+    fmt: FormatOpt = None,
+    source: SourceOpt = None,
+    rules: RulesOpt = None,
+    report: ReportOpt = ReportFormat.text,
+) -> None:
+    """Check a file against the validation rules without loading it (exit 1 on errors)."""
+    raw = _read(path, fmt, source)
+    result = check_table(ready_engine(), raw, _rules(rules))
+    _print_report(result, report)
+    if report is ReportFormat.text:
+        console.print(
+            f"{result.rows} row(s): {len(result.errors)} error(s), "
+            f"{len(result.warnings)} warning(s)."
+        )
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@app.command("export")
+def export_cmd(
+    out: Annotated[Path, typer.Option("--out", "-o", help="File (or folder for opensdg).")],
+    fmt: Annotated[OutFormat, typer.Option("--format", "-f", help="Output format.")],
+    series: Annotated[
+        list[str] | None, typer.Option("--series", "-s", help="Series code(s).")
+    ] = None,
+    area: Annotated[list[str] | None, typer.Option("--area", "-a", help="Area code(s).")] = None,
+    preferred_only: Annotated[
+        bool, typer.Option(help="Only the preferred source's value for each key.")
+    ] = False,
+) -> None:
+    """Export observations with their sources: CSV, JSON, Excel, SDMX-CSV, SDMX-ML, Open SDG."""
+    with Session(ready_engine()) as session:
+        try:
+            n = export(session, out, fmt.value, series, area, preferred_only)
+        except (ExportError, ValueError) as exc:
+            err.print(f"[red]Export refused[/]: {exc}")
+            raise typer.Exit(2) from None
+    console.print(f"{n} observations written to {out} ({fmt.value}).")

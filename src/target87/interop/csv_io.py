@@ -1,0 +1,133 @@
+"""Our own CSV and JSON observation files (the snapshot's observations.csv columns)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from pathlib import Path
+
+import pandas as pd
+
+from target87.ingest.errors import LoadError, Problem
+from target87.interop.limits import FORMULA_START, check_size, decode, neutralise
+from target87.interop.table import OBS_COLUMNS, raw_table, records
+
+REQUIRED_HEADER = ["series", "ref_area", "time_period", "value"]
+
+
+def _unneutralise(cells: pd.Series) -> pd.Series:
+    """Undo the quote ``neutralise`` put before a formula-looking cell on export."""
+    quoted = cells.str.startswith("'") & cells.str[1:2].isin(list(FORMULA_START))
+    return cells.where(~quoted, cells.str[1:])
+
+
+def read_csv(path: Path, *, display_name: str | None = None) -> pd.DataFrame:
+    """Read an observation CSV into a raw table; refuse malformed files with a located error."""
+    name = display_name or str(path)
+    check_size(path)
+    text = decode(path.read_bytes(), name)
+    frame = parse_csv_text(text, name)
+    frame.columns = [str(c).strip() for c in frame.columns]
+    missing = [c for c in REQUIRED_HEADER if c not in frame.columns]
+    if missing:
+        reason = f"missing column(s) {', '.join(missing)} (header: {', '.join(frame.columns)})"
+        raise LoadError([Problem(name, 1, None, reason)])
+    unknown = [c for c in frame.columns if c not in OBS_COLUMNS]
+    if unknown:
+        reason = f"unknown column(s) {', '.join(unknown)}: nothing is dropped silently"
+        raise LoadError([Problem(name, 1, None, reason)])
+    if frame.isna().any(axis=None):  # pyarrow reads a row it could not fill as nulls
+        raise LoadError([_locate_csv_fault(text, name)])
+    for column in frame.columns:
+        frame[column] = _unneutralise(frame[column].str.strip())
+    return raw_table(frame, file=name, rows=range(2, len(frame) + 2))
+
+
+def parse_csv_text(text: str, name: str) -> pd.DataFrame:
+    """Every cell as text. pyarrow parses fast; on failure the csv module finds the line."""
+    if not text.strip():
+        raise LoadError([Problem(name, 1, None, "the file is empty")])
+    try:
+        return pd.read_csv(
+            io.BytesIO(text.encode("utf-8")), dtype=str, keep_default_na=False, engine="pyarrow"
+        )
+    except Exception:  # pyarrow's errors carry no line number: locate the fault ourselves
+        raise LoadError([_locate_csv_fault(text, name)]) from None
+
+
+def _locate_csv_fault(text: str, name: str) -> Problem:
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    try:
+        width = len(next(reader))
+        for row in reader:
+            if row and len(row) != width:
+                what = "more" if len(row) > width else "fewer"
+                return Problem(
+                    name,
+                    reader.line_num,
+                    None,
+                    f"{what} cells than header columns ({len(row)} instead of {width})",
+                )
+    except csv.Error as exc:
+        return Problem(name, reader.line_num, None, f"malformed CSV: {exc}")
+    return Problem(name, None, None, "malformed CSV")
+
+
+def write_csv(frame: pd.DataFrame, path: Path) -> int:
+    """Write a typed table as CSV; formula-looking text is neutralised for spreadsheets."""
+    rows = records(frame)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.writer(f, lineterminator="\n")
+        writer.writerow(OBS_COLUMNS)
+        for row in rows:
+            writer.writerow(_cell(row[c]) for c in OBS_COLUMNS)
+    return len(rows)
+
+
+def _cell(value: object) -> object:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    return neutralise(value)
+
+
+def write_json(frame: pd.DataFrame, path: Path, sources: list[dict] | None = None) -> int:
+    """``{"observations": [...], "sources": [...]}``: values as numbers, missing as null."""
+    rows = records(frame)
+    for row in rows:
+        for key, value in row.items():
+            if hasattr(value, "item"):
+                row[key] = value.item()
+    doc = {"observations": rows, "sources": sources or []}
+    path.write_text(json.dumps(doc, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+    return len(rows)
+
+
+def read_json(path: Path, *, display_name: str | None = None) -> pd.DataFrame:
+    name = display_name or str(path)
+    check_size(path)
+    text = decode(path.read_bytes(), name)
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise LoadError([Problem(name, exc.lineno, None, f"malformed JSON: {exc.msg}")]) from None
+    rows = doc.get("observations") if isinstance(doc, dict) else None
+    if not isinstance(rows, list) or not all(isinstance(r, dict) for r in rows):
+        raise LoadError([Problem(name, None, None, 'expected {"observations": [{...}, ...]}')])
+    unknown = sorted({k for r in rows for k in r} - set(OBS_COLUMNS))
+    if unknown:
+        raise LoadError([Problem(name, None, None, f"unknown field(s) {', '.join(unknown)}")])
+    cleaned = [{k: _json_text(v) for k, v in r.items()} for r in rows]
+    return raw_table(cleaned, file=name, rows=range(1, len(rows) + 1))
+
+
+def _json_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return repr(value)
+    if isinstance(value, bool | dict | list):
+        return json.dumps(value)  # kept as text; the type rules then reject it
+    return str(value)

@@ -1,0 +1,127 @@
+"""One entry point per direction: ``read_any`` for every input format, ``export`` for output.
+
+Formats: ``csv`` (ours), ``json`` (ours), ``xlsx`` (our workbook or the template),
+``sdmx-csv``, ``sdmx-ml`` (SDMX-ML 2.1, generic or structure-specific), ``sdmx-json``,
+``opensdg`` (a folder of Open SDG indicator CSVs with metadata).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from target87.interop.codes import CodeMap
+from target87.interop.limits import check_size, refuse
+from target87.store.query import observations, sources
+
+READ_FORMATS = ("csv", "json", "xlsx", "sdmx-csv", "sdmx-ml", "sdmx-json", "opensdg")
+WRITE_FORMATS = ("csv", "json", "xlsx", "sdmx-csv", "sdmx-ml", "opensdg")
+SNIFF_BYTES = 4096
+
+
+def detect_format(path: Path) -> str:
+    """Tell the format from the path and the first bytes; never from the extension alone."""
+    if path.is_dir():
+        return "opensdg"
+    check_size(path)
+    head = path.open("rb").read(SNIFF_BYTES)
+    if head.startswith(b"PK\x03\x04"):
+        return "xlsx"
+    text = head.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
+    if text.startswith("<"):
+        return "sdmx-ml"
+    if text.startswith("{"):
+        return "json" if '"observations"' in text[:200] else "sdmx-json"
+    first = text.splitlines()[0] if text else ""
+    header = [c.strip().strip('"').upper() for c in first.split(",")]
+    if header and header[0] in ("DATAFLOW", "STRUCTURE"):
+        return "sdmx-csv"
+    if "YEAR" in header and "VALUE" in header:
+        return "opensdg"
+    return "csv"
+
+
+def read_any(
+    path: Path, fmt: str | None = None, *, source: str | None = None, codes: CodeMap | None = None
+) -> pd.DataFrame:
+    """Read any supported input into a raw observation table (see ``interop.table``)."""
+    fmt = fmt or detect_format(path)
+    if fmt == "csv":
+        from target87.interop.csv_io import read_csv
+
+        raw = read_csv(path)
+    elif fmt == "json":
+        from target87.interop.csv_io import read_json
+
+        raw = read_json(path)
+    elif fmt == "xlsx":
+        from target87.interop.excel_read import read_xlsx
+
+        raw = read_xlsx(path, codes=codes)
+    elif fmt in ("sdmx-csv", "sdmx-ml", "sdmx-json"):
+        from target87.interop.sdmx_read import read_sdmx
+
+        raw = read_sdmx(path, codes=codes, source=source)
+    elif fmt == "opensdg":
+        from target87.interop.opensdg import read_opensdg
+
+        raw = read_opensdg(path, codes=codes, source=source)
+    else:
+        raise refuse(path, f"unknown format {fmt!r} (known: {', '.join(READ_FORMATS)})")
+    if source:
+        raw.loc[raw["source"] == "", "source"] = source
+    return raw
+
+
+def export(
+    session: Session,
+    path: Path,
+    fmt: str,
+    series: list[str] | None = None,
+    areas: list[str] | None = None,
+    preferred_only: bool = False,
+) -> int:
+    """Write the selected observations (every source unless ``preferred_only``) to ``path``."""
+    frame = observations(session, series=series, areas=areas, all_sources=not preferred_only)
+    used = set(frame["source"])
+    cited = [
+        {
+            "id": s.id,
+            "publisher": s.publisher,
+            "title": s.title,
+            "licence": s.licence,
+            "url": s.url,
+            "citation": s.citation,
+        }
+        for s in sources(session)
+        if s.id in used
+    ]
+    if fmt == "csv":
+        from target87.interop.csv_io import write_csv
+
+        return write_csv(frame, path)
+    if fmt == "json":
+        from target87.interop.csv_io import write_json
+
+        return write_json(frame, path, cited)
+    if fmt == "xlsx":
+        from target87.interop.excel_write import write_excel
+
+        write_excel(frame, cited, path)
+        return len(frame)
+    if fmt == "sdmx-csv":
+        from target87.interop.sdmx_write import write_sdmx_csv
+
+        return write_sdmx_csv(frame, path)
+    if fmt == "sdmx-ml":
+        from target87.interop.sdmx_write import write_sdmx_ml
+
+        return write_sdmx_ml(frame, path)
+    if fmt == "opensdg":
+        from target87.interop.opensdg import write_opensdg
+
+        write_opensdg(frame, path, session)
+        return len(frame)
+    raise ValueError(f"unknown format {fmt!r} (known: {', '.join(WRITE_FORMATS)})")

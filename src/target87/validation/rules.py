@@ -1,0 +1,426 @@
+"""Validation rules over a raw observation table, each a small declarative object.
+
+A rule looks at whole columns at once (pandas), so checking a million rows takes seconds, and
+returns ``Problem`` findings located by file, sheet, row and column as the user spells them.
+Rules are built from YAML (see ``observations.yaml``) or in Python; national reporting reuses
+them with its own code lists and reference populations through ``Context``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from target87.ingest.errors import Problem
+
+MAX_PER_RULE = 200  # findings listed per rule; the report counts the rest
+
+
+@dataclass
+class Context:
+    """What rules need beyond the table: code lists, populations, today."""
+
+    codelists: dict[str, set[str]] = field(default_factory=dict)
+    # (area, year) -> number of children, where known (for "not above the child population")
+    child_population: dict[tuple[str, int], float] = field(default_factory=dict)
+    this_year: int = field(default_factory=lambda: date.today().year)
+
+
+@dataclass
+class Rule:
+    """Base: ``name`` is shown in reports; ``when`` limits the rule to rows with those values."""
+
+    severity: str = "error"
+    when: dict[str, str | list[str]] = field(default_factory=dict)
+    name: str = ""
+
+    def applies(self, raw: pd.DataFrame) -> pd.Series:
+        mask = pd.Series(True, index=raw.index)
+        for column, wanted in self.when.items():
+            values = [wanted] if isinstance(wanted, str) else list(wanted)
+            mask &= raw[column].isin(values)
+        return mask
+
+    def check(self, raw: pd.DataFrame, ctx: Context) -> Iterator[Problem]:
+        raise NotImplementedError
+
+    def found(
+        self, raw: pd.DataFrame, bad: pd.Series, column: str | None, reason
+    ) -> Iterator[Problem]:
+        """One finding per bad row; ``reason`` is a text or a function of the row."""
+        columns = raw.attrs.get("source_columns", {})
+        shown = columns.get(column, column) if column else None
+        file = raw.attrs.get("file", "")
+        hits = raw[bad]
+        for _, row in hits.head(MAX_PER_RULE).iterrows():
+            text = reason(row) if callable(reason) else reason
+            yield Problem(
+                file,
+                int(row["_row"]),
+                shown,
+                text,
+                sheet=row["_sheet"] or None,
+                rule=self.name,
+                severity=self.severity,
+            )
+        if len(hits) > MAX_PER_RULE:
+            more = f"... and {len(hits) - MAX_PER_RULE} more row(s) break this rule"
+            yield Problem(file, None, shown, more, rule=self.name, severity=self.severity)
+
+
+def numbers(cells: pd.Series) -> pd.Series:
+    """Text cells as floats, NaN where empty or not a number."""
+    try:  # clean columns (the usual case) convert in one fast cast
+        out = cells.replace("", None).astype("float64")
+    except (ValueError, TypeError):
+        out = pd.to_numeric(cells.where(cells != "", None), errors="coerce").astype("float64")
+    return out
+
+
+@dataclass
+class Required(Rule):
+    columns: list[str] = field(default_factory=list)
+    name: str = "required"
+
+    def check(self, raw, ctx):
+        scope = self.applies(raw)
+        for column in self.columns:
+            yield from self.found(raw, scope & (raw[column] == ""), column, "a value is required")
+
+
+@dataclass
+class Number(Rule):
+    columns: list[str] = field(default_factory=list)
+    integer: bool = False
+    name: str = "type"
+
+    def check(self, raw, ctx):
+        scope = self.applies(raw)
+        kind = "a whole number" if self.integer else "a number"
+        for column in self.columns:
+            cells = raw[column]
+            parsed = numbers(cells)
+            bad = (cells != "") & ~np.isfinite(parsed.to_numpy(dtype=float, na_value=np.nan))
+            if self.integer:
+                bad |= (cells != "") & parsed.notna() & (parsed % 1 != 0)
+            yield from self.found(
+                raw, scope & bad, column, lambda r, c=column, k=kind: f"{r[c]!r} is not {k}"
+            )
+
+
+@dataclass
+class Codes(Rule):
+    """Values must be in ``codes`` or in the context's code list ``codelist``."""
+
+    column: str = ""
+    codes: list[str] = field(default_factory=list)
+    codelist: str = ""
+    name: str = "codes"
+
+    def check(self, raw, ctx):
+        allowed = set(self.codes)
+        if self.codelist:
+            if self.codelist not in ctx.codelists:
+                return
+            allowed |= ctx.codelists[self.codelist]
+        cells = raw[self.column]
+        bad = self.applies(raw) & (cells != "") & ~cells.isin(allowed)
+        listed = ", ".join(sorted(allowed)) if len(allowed) <= 12 else f"{len(allowed)} codes"
+        what = self.codelist or self.column
+
+        def reason(row) -> str:
+            return f"unknown {what} {row[self.column]!r} (allowed: {listed})"
+
+        yield from self.found(raw, bad, self.column, reason)
+
+
+@dataclass
+class Pattern(Rule):
+    column: str = ""
+    regex: str = ""
+    message: str = ""
+    name: str = "format"
+
+    def check(self, raw, ctx):
+        cells = raw[self.column]
+        bad = self.applies(raw) & (cells != "") & ~cells.str.fullmatch(self.regex)
+        message = self.message or f"does not match {self.regex}"
+        yield from self.found(raw, bad, self.column, lambda r: f"{r[self.column]!r} {message}")
+
+
+@dataclass
+class Range(Rule):
+    column: str = "value"
+    min: float | None = None
+    max: float | None = None
+    label: str = ""
+    name: str = "range"
+
+    def check(self, raw, ctx):
+        values = numbers(raw[self.column])
+        bad = pd.Series(False, index=raw.index)
+        if self.min is not None:
+            bad |= values < self.min
+        if self.max is not None:
+            bad |= values > self.max
+        bad &= self.applies(raw)
+        if self.min is not None and self.max is not None:
+            bounds = f"{_fmt(self.min)}-{_fmt(self.max)}"
+        else:
+            bounds = f">= {_fmt(self.min)}" if self.min is not None else f"<= {_fmt(self.max)}"
+        label = f"a {self.label} " if self.label else ""
+        yield from self.found(
+            raw, bad, self.column, lambda r: f"{r[self.column]} is outside {label}range {bounds}"
+        )
+
+
+def _fmt(x: float | None) -> str:
+    return "" if x is None else f"{x:g}"
+
+
+@dataclass
+class PeriodBounds(Rule):
+    """``year_from``/``year_to`` agree with ``time_period`` (YYYY, YYYY/YYYY or unknown)."""
+
+    name: str = "time_period"
+
+    def check(self, raw, ctx):
+        # Few distinct periods in any file: work them out once each, then map.
+        period = raw["time_period"]
+        bounds = {p: _period_bounds(p) for p in period.unique()}
+        expected = period.map({p: f"{b[0]}|{b[1]}" for p, b in bounds.items() if b is not None})
+        malformed = expected.isna()
+        yield from self.found(
+            raw,
+            malformed,
+            "time_period",
+            lambda r: (
+                f"{r['time_period']!r} is not a year (YYYY), a window (YYYY/YYYY) or 'unknown'"
+            ),
+        )
+        pairs = _year(raw["year_from"]) + "|" + _year(raw["year_to"])
+        bad = ~malformed & (pairs != expected)
+        yield from self.found(
+            raw,
+            bad,
+            "year_from",
+            lambda r: (
+                f"year_from/year_to ({r['year_from']}, {r['year_to']}) disagree with "
+                f"time_period {r['time_period']!r}"
+            ),
+        )
+        backwards = {p for p, b in bounds.items() if b is not None and b[0] > b[1]}
+        inverted = period.isin(backwards)
+        yield from self.found(raw, inverted, "time_period", "the window ends before it starts")
+
+
+def _period_bounds(period: str) -> tuple[str, str] | None:
+    """'2019' -> ('2019', '2019'); '2013/2021' -> ('2013', '2021'); 'unknown' -> ('', '')."""
+    if period == "" or period == "unknown":
+        return ("", "")
+    match = re.fullmatch(r"(\d{4})(?:/(\d{4}))?", period)
+    if not match:
+        return None
+    return (match.group(1), match.group(2) or match.group(1))
+
+
+def _year(cells: pd.Series) -> pd.Series:
+    """'2019', '2019.0' -> '2019' so that numeric spreadsheet cells compare as years."""
+    return cells.map({c: c.removesuffix(".0") for c in cells.unique()})
+
+
+@dataclass
+class NotFuture(Rule):
+    column: str = "year_to"
+    name: str = "not_future"
+
+    def check(self, raw, ctx):
+        years = numbers(raw[self.column])
+        bad = self.applies(raw) & (years > ctx.this_year)
+        yield from self.found(
+            raw, bad, self.column, lambda r: f"{r[self.column]} is in the future ({ctx.this_year})"
+        )
+
+
+@dataclass
+class Unique(Rule):
+    key: list[str] = field(default_factory=list)
+    name: str = "duplicate"
+
+    def check(self, raw, ctx):
+        dup = raw.duplicated(self.key, keep=False)
+        if not dup.any():
+            return
+        first = raw[dup].groupby(self.key, sort=False)["_row"].transform("min")
+        later = pd.Series(False, index=raw.index)
+        later[dup] = raw.loc[dup, "_row"] != first
+        firsts = first.reindex(raw.index)
+        yield from self.found(
+            raw,
+            later,
+            None,
+            lambda r: f"duplicate of row {int(firsts[r.name])} (same {', '.join(self.key)})",
+        )
+
+
+@dataclass
+class _Groups(Rule):
+    """Shared by the rules that compare a total with its parts (e.g. sex _T with F and M)."""
+
+    by: str = "sex"
+    total: str = "_T"
+    parts: list[str] = field(default_factory=lambda: ["F", "M"])
+    key: list[str] = field(
+        default_factory=lambda: [
+            "series",
+            "ref_area",
+            "time_period",
+            "age",
+            "urbanisation",
+            "source",
+        ]
+    )
+
+    def wide(self, raw: pd.DataFrame) -> pd.DataFrame:
+        scope = raw[self.applies(raw) & raw[self.by].isin([self.total, *self.parts])].copy()
+        scope["_value"] = numbers(scope["value"])
+        scope = scope.drop_duplicates([*self.key, self.by])
+        table = scope.pivot(index=self.key, columns=self.by, values="_value")
+        rows = scope[scope[self.by] == self.total].set_index(self.key)["_row"]
+        for code in [self.total, *self.parts]:
+            if code not in table.columns:
+                table[code] = float("nan")
+        table = table.dropna(subset=[self.total, *self.parts])
+        table["_row"] = rows.reindex(table.index)
+        return table
+
+    def report(self, raw: pd.DataFrame, table: pd.DataFrame, bad: pd.Series, reason):
+        rows = set(table.loc[bad, "_row"].astype(int))
+        by_row = table[bad].set_index("_row")
+        mask = raw["_row"].isin(rows) & (raw[self.by] == self.total)
+        yield from self.found(raw, mask, "value", lambda r: reason(by_row.loc[r["_row"]]))
+
+
+@dataclass
+class Bracket(_Groups):
+    """A rate's total lies between its parts (girls and boys bracket the total)."""
+
+    tolerance: float = 0.1
+    name: str = "bracket"
+
+    def check(self, raw, ctx):
+        table = self.wide(raw)
+        if table.empty:
+            return
+        low = table[self.parts].min(axis=1) - self.tolerance
+        high = table[self.parts].max(axis=1) + self.tolerance
+        bad = (table[self.total] < low) | (table[self.total] > high)
+        parts = self.parts
+        yield from self.report(
+            raw,
+            table,
+            bad,
+            lambda t: (
+                f"total {t[self.total]:g} is not between "
+                + " and ".join(f"{p} {t[p]:g}" for p in parts)
+            ),
+        )
+
+
+@dataclass
+class SumOfParts(_Groups):
+    """A count's total equals the sum of its parts within a relative tolerance."""
+
+    tolerance: float = 0.01
+    name: str = "sum_of_parts"
+
+    def check(self, raw, ctx):
+        table = self.wide(raw)
+        if table.empty:
+            return
+        total = table[self.parts].sum(axis=1)
+        bad = (table[self.total] - total).abs() > self.tolerance * table[self.total].abs().clip(
+            lower=1
+        )
+        yield from self.report(
+            raw,
+            table,
+            bad,
+            lambda t: (
+                f"total {t[self.total]:g} differs from the sum of "
+                f"{'+'.join(self.parts)} = {sum(t[p] for p in self.parts):g}"
+            ),
+        )
+
+
+@dataclass
+class NotAbovePopulation(Rule):
+    """A number of children is not above the child population, where the context knows it."""
+
+    column: str = "value"
+    name: str = "not_above_population"
+
+    def check(self, raw, ctx):
+        if not ctx.child_population:
+            return
+        scope = raw[self.applies(raw)]
+        if scope.empty:
+            return
+        scale = 10.0 ** numbers(scope["unit_mult"]).fillna(0)
+        count = numbers(scope[self.column]) * scale
+        year = numbers(scope["year_to"])
+        pop = [
+            ctx.child_population.get((a, int(y))) if y == y else None
+            for a, y in zip(scope["ref_area"], year, strict=True)
+        ]
+        pop = pd.Series(pop, index=scope.index, dtype=float)
+        bad = pd.Series(False, index=raw.index)
+        bad[scope.index] = count > pop
+        yield from self.found(
+            raw,
+            bad,
+            self.column,
+            lambda r: (
+                f"{r[self.column]} children is more than the child population "
+                f"{pop[r.name]:,.0f} of {r['ref_area']} in {r['year_to']}"
+            ),
+        )
+
+
+RULES: dict[str, type[Rule]] = {
+    "required": Required,
+    "number": Number,
+    "codes": Codes,
+    "pattern": Pattern,
+    "range": Range,
+    "time_period": PeriodBounds,
+    "not_future": NotFuture,
+    "unique": Unique,
+    "bracket": Bracket,
+    "sum_of_parts": SumOfParts,
+    "not_above_population": NotAbovePopulation,
+}
+
+
+def rule_from_dict(spec: dict) -> Rule:
+    """``{"rule": "range", "column": "value", ...}`` -> a Rule; unknown keys are errors."""
+    spec = dict(spec)
+    kind = spec.pop("rule", None)
+    if kind not in RULES:
+        raise ValueError(f"unknown rule {kind!r}; known: {', '.join(sorted(RULES))}")
+    if "integer" in spec and kind != "number":
+        raise ValueError(f"rule {kind!r} has no option 'integer'")
+    try:
+        rule = RULES[kind](**spec)
+    except TypeError as exc:
+        raise ValueError(f"rule {kind!r}: {exc}") from None
+    if rule.severity not in ("error", "warning"):
+        raise ValueError(f"rule {kind!r}: severity must be error or warning")
+    if isinstance(rule, Pattern):
+        re.compile(rule.regex)
+    return rule
