@@ -19,9 +19,17 @@ def warehouse_slice(session, extra: bool = True) -> pd.DataFrame:
     )[OBS_COLUMNS]
     if extra:
         odd = frame.iloc[[0]].copy()
-        odd = odd.assign(time_period="2022", year_from=2022, year_to=2022, value=4.25,
-                         lower_bound=3.5, upper_bound=5.0, obs_status="E", nature="E",
-                         footnote='=HYPERLINK("http://x") and a quote " and, a comma')
+        odd = odd.assign(
+            time_period="2022",
+            year_from=2022,
+            year_to=2022,
+            value=4.25,
+            lower_bound=3.5,
+            upper_bound=5.0,
+            obs_status="E",
+            nature="E",
+            footnote='=HYPERLINK("http://x") and a quote " and, a comma',
+        )
         frame = pd.concat([frame, odd], ignore_index=True)
     return frame
 
@@ -38,8 +46,11 @@ def normalise(frame: pd.DataFrame) -> pd.DataFrame:
         out[c] = pd.to_numeric(out[c]).astype("Int64")
     for c in ("value", "lower_bound", "upper_bound"):
         out[c] = pd.to_numeric(out[c]).astype(float)
-    text_cols = [c for c in OBS_COLUMNS if out[c].dtype != float and c not in
-                 ("year_from", "year_to", "unit_mult")]
+    text_cols = [
+        c
+        for c in OBS_COLUMNS
+        if out[c].dtype != float and c not in ("year_from", "year_to", "unit_mult")
+    ]
     for c in text_cols:
         out[c] = out[c].astype(object).where(out[c].notna(), None)
     return out.sort_values(KEY).reset_index(drop=True)

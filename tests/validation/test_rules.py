@@ -25,16 +25,24 @@ BASE = {
     "source": "ministry",
 }
 CTX = Context(
-    codelists={"series": {"SL_TLF_CHLDEC", "VC_HTF_DETV"}, "area": {"BRA", "NPL"},
-               "source": {"ministry"}},
+    codelists={
+        "series": {"SL_TLF_CHLDEC", "VC_HTF_DETV"},
+        "area": {"BRA", "NPL"},
+        "source": {"ministry"},
+    },
     this_year=2026,
 )
 
 
 def table(*changes: dict, sheet: str = ""):
     rows = [{**BASE, **c} for c in changes]
-    raw = raw_table(rows, file="report.xlsx", rows=range(2, len(rows) + 2), sheet=sheet,
-                    source_columns={"value": "Value", "ref_area": "Country"})
+    raw = raw_table(
+        rows,
+        file="report.xlsx",
+        rows=range(2, len(rows) + 2),
+        sheet=sheet,
+        source_columns={"value": "Value", "ref_area": "Country"},
+    )
     return fill_period_bounds(raw)
 
 
@@ -49,8 +57,13 @@ def test_a_clean_table_passes_the_default_rules():
 
 
 def test_required_type_and_code_rules_name_row_column_and_rule():
-    raw = table({}, {"value": "", "time_period": "2020"}, {"value": "lots", "time_period": "2021"},
-                {"ref_area": "ATLANTIS", "time_period": "2022"}, sheet="Data")
+    raw = table(
+        {},
+        {"value": "", "time_period": "2020"},
+        {"value": "lots", "time_period": "2021"},
+        {"ref_area": "ATLANTIS", "time_period": "2022"},
+        sheet="Data",
+    )
     found = {(p.line, p.column, p.rule) for p in findings(raw)}
     assert (3, "Value", "required") in found
     assert (4, "Value", "type") in found
@@ -68,7 +81,9 @@ def test_a_percentage_above_100_is_out_of_range():
 def test_period_rules_catch_bad_windows_and_future_years():
     raw = table({"time_period": "2019/2017"}, {"time_period": "2031"}, {"time_period": "19"})
     rules = {(p.line, p.rule) for p in findings(raw)}
-    assert (2, "time_period") in rules and (3, "not_future") in rules and (4, "time_period") in rules
+    assert (
+        (2, "time_period") in rules and (3, "not_future") in rules and (4, "time_period") in rules
+    )
 
 
 def test_year_columns_must_agree_with_the_period():
@@ -78,8 +93,9 @@ def test_year_columns_must_agree_with_the_period():
 
 
 def test_duplicates_point_to_the_first_row():
-    (problem,) = findings(table({}, {}), {"rule": "unique", "key": ["series", "ref_area",
-                                                                   "time_period", "sex"]})
+    (problem,) = findings(
+        table({}, {}), {"rule": "unique", "key": ["series", "ref_area", "time_period", "sex"]}
+    )
     assert problem.line == 3 and "duplicate of row 2" in problem.reason
 
 
@@ -95,8 +111,11 @@ def test_girls_and_boys_must_bracket_the_total():
 
 def test_a_count_total_equals_the_sum_of_its_parts_as_a_warning():
     counts = {"series": "VC_HTF_DETV", "unit": "NUMBER", "age": "_T"}
-    raw = table({**counts, "value": "100"}, {**counts, "sex": "F", "value": "60"},
-                {**counts, "sex": "M", "value": "30"})
+    raw = table(
+        {**counts, "value": "100"},
+        {**counts, "sex": "F", "value": "60"},
+        {**counts, "sex": "M", "value": "30"},
+    )
     spec = {"rule": "sum_of_parts", "tolerance": 0.01, "severity": "warning"}
     (problem,) = findings(raw, spec)
     assert problem.severity == "warning" and "sum of F+M = 90" in problem.reason
@@ -125,7 +144,9 @@ def test_rules_come_from_yaml_and_bad_specs_are_refused():
     assert found == []
     report = validate(table({"value": "4.6"}, {"sex": "F", "value": "3"}), rules, CTX)
     assert [(p.rule, p.severity, p.line) for p in report.findings] == [
-        ("codes", "error", 3), ("range", "warning", 2)]
+        ("codes", "error", 3),
+        ("range", "warning", 2),
+    ]
     with pytest.raises(ValueError, match="unknown rule 'nope'"):
         RuleSet.from_yaml("rules: [{rule: nope}]")
     with pytest.raises(ValueError, match="severity"):
@@ -141,9 +162,15 @@ def test_the_report_in_text_and_json_names_everything():
     assert "'Value'" in text and "[range]" in text
     doc = json.loads(report.to_json())
     (finding,) = doc["findings"]
-    assert finding == {"file": "report.xlsx", "line": 2, "column": "Value",
-                       "reason": finding["reason"], "sheet": None, "rule": "range",
-                       "severity": "error"}
+    assert finding == {
+        "file": "report.xlsx",
+        "line": 2,
+        "column": "Value",
+        "reason": finding["reason"],
+        "sheet": None,
+        "rule": "range",
+        "severity": "error",
+    }
     sheet = validate(table({"value": "140"}, sheet="Data"), None, CTX).findings[0]
     assert "sheet 'Data', row 2" in str(sheet)
 

@@ -113,31 +113,22 @@ class Series(Base):
 
 class Observation(Base):
     __tablename__ = "observation"
+    # The SDMX key is the primary key, and on SQLite the table is clustered on it (WITHOUT
+    # ROWID): one B-tree instead of rows plus a unique index, a quarter faster to load.
     __table_args__ = (
-        UniqueConstraint(
-            "series",
-            "ref_area",
-            "time_period",
-            "sex",
-            "age",
-            "urbanisation",
-            "source",
-            name="uq_observation_key",
-        ),
-        Index("ix_observation_series_area", "series", "ref_area"),
         Index("ix_observation_source", "source"),
+        {"sqlite_with_rowid": False},
     )
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    series: Mapped[str] = mapped_column(ForeignKey("series.code"))
-    ref_area: Mapped[str] = mapped_column(ForeignKey("area.code"))
+    series: Mapped[str] = mapped_column(ForeignKey("series.code"), primary_key=True)
+    ref_area: Mapped[str] = mapped_column(ForeignKey("area.code"), primary_key=True)
     # "2019", a window "2013/2021" when the source gives no year, or "unknown".
-    time_period: Mapped[str] = mapped_column(String(16))
+    time_period: Mapped[str] = mapped_column(String(16), primary_key=True)
     year_from: Mapped[int | None] = mapped_column(Integer)
     year_to: Mapped[int | None] = mapped_column(Integer)
-    sex: Mapped[str] = mapped_column(String(4), default="_T")
-    age: Mapped[str] = mapped_column(String(16), default="_T")
-    urbanisation: Mapped[str] = mapped_column(String(8), default="_T")
+    sex: Mapped[str] = mapped_column(String(4), primary_key=True, default="_T")
+    age: Mapped[str] = mapped_column(String(16), primary_key=True, default="_T")
+    urbanisation: Mapped[str] = mapped_column(String(8), primary_key=True, default="_T")
     value: Mapped[float] = mapped_column(Float)
     lower_bound: Mapped[float | None] = mapped_column(Float)
     upper_bound: Mapped[float | None] = mapped_column(Float)
@@ -147,7 +138,7 @@ class Observation(Base):
     nature: Mapped[str | None] = mapped_column(String(4))
     reporting_type: Mapped[str] = mapped_column(String(1), default="G")
     footnote: Mapped[str | None] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(ForeignKey("source.id"))
+    source: Mapped[str] = mapped_column(ForeignKey("source.id"), primary_key=True)
 
 
 class Instrument(Base):

@@ -122,7 +122,6 @@ def upgrade() -> None:
 
     op.create_table(
         "observation",
-        sa.Column("id", sa.Integer(), autoincrement=True, nullable=False),
         sa.Column("series", sa.String(length=32), nullable=False),
         sa.Column("ref_area", sa.String(length=32), nullable=False),
         sa.Column("time_period", sa.String(length=16), nullable=False),
@@ -150,8 +149,7 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["source"], ["source.id"], name=op.f("fk_observation_source_source")
         ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_observation")),
-        sa.UniqueConstraint(
+        sa.PrimaryKeyConstraint(
             "series",
             "ref_area",
             "time_period",
@@ -159,11 +157,11 @@ def upgrade() -> None:
             "age",
             "urbanisation",
             "source",
-            name="uq_observation_key",
+            name=op.f("pk_observation"),
         ),
+        sqlite_with_rowid=False,
     )
     with op.batch_alter_table("observation", schema=None) as batch_op:
-        batch_op.create_index("ix_observation_series_area", ["series", "ref_area"], unique=False)
         batch_op.create_index("ix_observation_source", ["source"], unique=False)
 
     op.create_table(
@@ -198,7 +196,6 @@ def downgrade() -> None:
     op.drop_table("ratification")
     with op.batch_alter_table("observation", schema=None) as batch_op:
         batch_op.drop_index("ix_observation_source")
-        batch_op.drop_index("ix_observation_series_area")
 
     op.drop_table("observation")
     with op.batch_alter_table("good_risk", schema=None) as batch_op:
