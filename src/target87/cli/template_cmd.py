@@ -1,0 +1,51 @@
+"""``target87 template``: an Excel workbook for entering observations, with drop-down codes."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from sqlalchemy.orm import Session
+
+from target87 import store
+from target87.cli.app import app, console, err, ready_engine
+from target87.interop.excel_template import write_template
+
+
+class Lang(StrEnum):
+    en = "en"
+    fr = "fr"
+    es = "es"
+
+
+@app.command()
+def template(
+    series: Annotated[list[str], typer.Argument(help="Series code(s), e.g. SL_TLF_CHLDEC.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="The .xlsx file to write.")],
+    area: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--area",
+            "-a",
+            help="Area to pre-fill (ISO3, M49, aggregate code or name). Repeatable; "
+            "default: every country in the drop-down, no pre-filled areas.",
+        ),
+    ] = None,
+    lang: Annotated[Lang, typer.Option(help="Language of the instructions.")] = Lang.en,
+) -> None:
+    """Write an Excel template (instructions, drop-downs for codes) that `load` reads back."""
+    with Session(ready_engine()) as s:
+        unknown = [c for c in series if s.get(store.Series, c) is None]
+        if unknown:
+            known = ", ".join(sorted(x.code for x in s.query(store.Series)))
+            err.print(f"[red]Unknown series[/] {', '.join(unknown)}. Known: {known}")
+            raise typer.Exit(2)
+        try:
+            codes = [store.resolve_area(s, a).code for a in area] if area else None
+        except store.UnknownArea as exc:
+            err.print(f"[red]{exc}[/]")
+            raise typer.Exit(2) from None
+        path = write_template(out, s, list(series), codes, lang.value)
+    console.print(f"Template written to {path}. Fill the data sheet, then: target87 load {path}")

@@ -1,0 +1,587 @@
+"""Open SDG data folders, in and out.
+
+Open SDG (open-sdg.org, built by sdg-build) keeps one CSV per indicator,
+``data/indicator_8-7-1.csv``, with ``Year`` first and ``Value`` last; the columns between are
+disaggregations, where a blank cell means "all" (our ``_T``). ``Units``, ``Series`` and
+``GeoCode`` are special columns, and ``Observation status``, ``Unit multiplier`` and
+``COMMENT_OBS`` (an "observation attribute") are the SDMX-mapped attributes it knows.
+Metadata sits in ``meta/8-7-1.md`` (YAML front matter) or ``meta/8-7-1.yml``.
+
+What we write, so that reading it back gives the same observations:
+
+- one CSV per SDG indicator of the series (``Series.sdg_indicator``). Series attached only to
+  target 8.7 (the global estimates, ``GE_*``) go to ``indicator_8-7-x.csv``: Open SDG splits an
+  id on ``-`` into goal, target and indicator, so ``8-7-x`` files under target 8.7.
+- columns ``Year, Series, Units, Sex, Age, URBANISATION, Source``, the attributes
+  ``Observation status, Unit multiplier, Nature, Reporting type, LOWER_BOUND, UPPER_BOUND,
+  COMMENT_OBS``, then ``GeoCode`` second from last and ``Value`` last, as Open SDG's data format
+  asks. Totals (``_T``) are blank. Codes are ours (SDMX): units ``PT``, sex ``F``/``M``.
+  ``Source`` is our source id: Open SDG shows it as a disaggregation, which keeps apart two
+  publishers' values for the same cell. A site should list ``COMMENT_OBS``, ``Nature``,
+  ``Reporting type``, ``LOWER_BOUND`` and ``UPPER_BOUND`` under ``observation_attributes``.
+- ``Year`` holds our period as is: a year, or a window ``2013/2021`` or ``unknown`` where the
+  source gives no year (never invented). Open SDG shows those as labels.
+- ``GeoCode`` is the M49 code where it maps back to the same area, otherwise our code
+  (``ILO_AFRICA``).
+- Text a spreadsheet would run as a formula is quoted (``excel_write.protect``) and unquoted
+  on reading.
+
+Reading also takes what Open SDG sites write in practice: sex as ``F``/``M`` or
+``Female``/``Male``, age as ``Y5T17`` or ``5-17``, ``GeoCode`` or ``REF_AREA`` in M49 or ISO3, a
+blank ``GeoCode`` meaning the reporting country named in the metadata. A disaggregation we do
+not hold must be blank everywhere: otherwise the file is refused, never silently cut.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+import re
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from sqlalchemy.orm import Session
+
+from target87 import store
+from target87.ingest.errors import LoadError, Problem
+from target87.ingest.snapshot import bundled_snapshot_dir
+from target87.interop.codes import SEX, URBANISATION, CodeMap, UnknownCodes, age, map_column
+from target87.interop.excel_write import protect, unprotect
+from target87.interop.limits import check_size, decode
+from target87.interop.table import DEFAULTS, ExportError, fill_period_bounds, raw_table, records
+
+# Header as written -> our field. Headers are compared lower-cased, "_" read as a space.
+ALIASES = {
+    "year": "time_period",
+    "time period": "time_period",
+    "value": "value",
+    "obs value": "value",
+    "observation value": "value",
+    "units": "unit",
+    "unit measure": "unit",
+    "unit of measure": "unit",
+    "series": "series",
+    "geocode": "ref_area",
+    "ref area": "ref_area",
+    "reference area": "ref_area",
+    "sex": "sex",
+    "age": "age",
+    "urbanisation": "urbanisation",
+    "urbanization": "urbanisation",
+    "location": "urbanisation",
+    "unit mult": "unit_mult",
+    "unit multiplier": "unit_mult",
+    "obs status": "obs_status",
+    "observation status": "obs_status",
+    "nature": "nature",
+    "reporting type": "reporting_type",
+    "comment obs": "footnote",
+    "footnote": "footnote",
+    "lower bound": "lower_bound",
+    "upper bound": "upper_bound",
+    "source": "source",
+    "source detail": "source",
+}
+# Our field -> the header we write, in the order we write them.
+HEADERS = {
+    "time_period": "Year",
+    "series": "Series",
+    "unit": "Units",
+    "sex": "Sex",
+    "age": "Age",
+    "urbanisation": "URBANISATION",
+    "source": "Source",
+    "obs_status": "Observation status",
+    "unit_mult": "Unit multiplier",
+    "nature": "Nature",
+    "reporting_type": "Reporting type",
+    "lower_bound": "LOWER_BOUND",
+    "upper_bound": "UPPER_BOUND",
+    "footnote": "COMMENT_OBS",
+    "ref_area": "GeoCode",
+    "value": "Value",
+}
+TOTAL_BLANK = ("sex", "age", "urbanisation")
+SEX_LABELS = {
+    "female": "F",
+    "male": "M",
+    "total": "_T",
+    "both sexes": "_T",
+    "bothsex": "_T",
+    "all": "_T",
+    "femmes": "F",
+    "hommes": "M",
+    "mujeres": "F",
+    "hombres": "M",
+}
+URBANISATION_LABELS = {"urban": "U", "rural": "R", "total": "_T", "allarea": "_T"}
+REPORTING_LABELS = {"g": "G", "n": "N", "r": "R", "global": "G", "national": "N", "regional": "R"}
+AGE_RANGE = re.compile(r"^(\d{1,2})\s*(?:-|–|to|à|a)\s*(\d{1,2})(?:\s*(?:years?|ans|años))?$")
+AGE_OVER = re.compile(r"^(\d{1,2})\s*(?:\+|(?:years?\s+)?(?:and|or)\s+(?:over|older|above))$")
+AGE_UNDER = re.compile(r"^(?:under|less than|<)\s*(\d{1,2})(?:\s*years?)?$")
+AGE_TOTAL = {"total", "all ages", "all"}
+YEAR_FLOAT = re.compile(r"^(\d{4})\.0+$")
+NOT_HELD_OK = {"", "_T"}
+TARGET_FALLBACK = "8.7"
+
+
+def _normal(header: str) -> str:
+    return re.sub(r"[\s_]+", " ", header.strip().lower())
+
+
+def _sex(code: str) -> str | None:
+    return SEX.get(code) or SEX_LABELS.get(code.lower())
+
+
+def _urbanisation(code: str) -> str | None:
+    return URBANISATION.get(code) or URBANISATION_LABELS.get(code.lower())
+
+
+def _age(code: str) -> str | None:
+    known = age(code)
+    if known:
+        return known
+    text = code.strip().lower()
+    if text in AGE_TOTAL:
+        return "_T"
+    if match := AGE_RANGE.match(text):
+        return f"Y{int(match[1])}T{int(match[2])}"
+    if match := AGE_OVER.match(text):
+        return f"Y_GE{int(match[1])}"
+    if match := AGE_UNDER.match(text):
+        return f"Y0T{int(match[1]) - 1}"
+    return None
+
+
+def data_files(folder: Path) -> list[Path]:
+    """``data/indicator_*.csv`` when the folder has them, else every ``*.csv`` in it."""
+    found = sorted((folder / "data").glob("indicator_*.csv"))
+    return found or sorted(folder.glob("*.csv"))
+
+
+def indicator_id(path: Path) -> str:
+    """``indicator_8-7-1.csv`` -> ``8-7-1`` (sdg-build's file naming)."""
+    return path.stem.removeprefix("indicator_")
+
+
+def read_opensdg(
+    folder: Path, *, codes: CodeMap | None = None, source: str | None = None
+) -> pd.DataFrame:
+    """Read an Open SDG data folder (or one of its CSVs) into one raw table.
+
+    ``_sheet`` names each row's CSV file (``indicator_8-7-1.csv``) and ``_row`` its line.
+
+    ``source`` is the source id for rows whose file has no ``Source`` column. Raises
+    ``LoadError`` listing every problem found (unknown codes, extra disaggregations, blank
+    ``GeoCode`` with no reporting country, malformed files).
+    """
+    folder = Path(folder)
+    name = folder.name or str(folder)
+    codes = codes or CodeMap()
+    files = data_files(folder) if folder.is_dir() else []
+    if folder.is_file():  # one indicator CSV: its metadata sits beside it or in ../meta
+        files = [folder]
+        folder = folder.parent.parent if folder.parent.name == "data" else folder.parent
+    if not files:
+        reason = "no Open SDG data files (data/indicator_*.csv or *.csv) in this folder"
+        raise LoadError([Problem(str(folder), None, None, reason, rule="file")])
+    frames, problems, metadata = [], [], {}
+    spelled: dict[str, str] = {}
+    for path in files:
+        meta = _read_metadata(folder, indicator_id(path), name, problems)
+        metadata[indicator_id(path)] = meta
+        frame = _read_file(path, name, meta, codes, source, problems, spelled)
+        if frame is not None:
+            frames.append(frame)
+    if problems:
+        raise LoadError(problems)
+    frame = pd.concat(frames, ignore_index=True)
+    raw = raw_table(frame, file=name, rows=frame["_row"], source_columns=spelled)
+    raw.attrs["metadata"] = metadata
+    return fill_period_bounds(raw)
+
+
+def _read_file(path, name, meta, codes, source, problems, spelled) -> pd.DataFrame | None:
+    sheet = path.name
+    header, lines, rows = _csv_rows(path, name, problems)
+    if header is None:
+        return None
+    fields: dict[str, int] = {}
+    extra: dict[str, int] = {}
+    for index, column in enumerate(header):
+        field = ALIASES.get(_normal(column))
+        if field is None:
+            extra[column] = index
+        elif field in fields:
+            reason = f"columns {header[fields[field]]!r} and {column!r} both give {field}"
+            problems.append(Problem(name, 1, column, reason, sheet=sheet))
+        else:
+            fields[field] = index
+            spelled.setdefault(field, column)
+    missing = [h for h, f in (("Year", "time_period"), ("Value", "value")) if f not in fields]
+    if missing:
+        reason = f"missing column(s) {', '.join(missing)} (header: {', '.join(header)})"
+        problems.append(Problem(name, 1, None, reason, sheet=sheet))
+        return None
+    labels = {f: header[i] for f, i in fields.items()}
+    _check_not_held(extra, rows, lines, name, sheet, problems)
+    frame = pd.DataFrame(
+        {f: [unprotect(r[i].strip()) for r in rows] for f, i in fields.items()}, dtype=object
+    )
+    frame["_row"], frame["_sheet"] = lines, sheet
+    where = (name, sheet, labels, problems)
+    _fill_from_metadata(frame, meta, codes, source, where)
+    _map_codes(frame, codes, where)
+    return frame
+
+
+def _csv_rows(path: Path, name: str, problems: list[Problem]):
+    """Header and the non-empty rows of a CSV, with the line each row starts on."""
+    check_size(path)
+    text = decode(path.read_bytes(), f"{name}/{path.name}")
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = [h.strip() for h in next(reader, [])]
+        if not any(header):
+            problems.append(Problem(name, 1, None, "the file is empty", sheet=path.name))
+            return None, [], []
+        lines, rows, last = [], [], reader.line_num
+        for cells in reader:
+            start, last = last + 1, reader.line_num
+            if not any(c.strip() for c in cells):
+                continue
+            if len(cells) != len(header):
+                reason = f"{len(cells)} cells where the header has {len(header)}"
+                problems.append(Problem(name, start, None, reason, sheet=path.name))
+                continue
+            lines.append(start)
+            rows.append(cells)
+    except csv.Error as exc:
+        line = reader.line_num
+        problems.append(Problem(name, line, None, f"malformed CSV: {exc}", sheet=path.name))
+        return None, [], []
+    return header, lines, rows
+
+
+def _check_not_held(extra, rows, lines, name, sheet, problems) -> None:
+    """A disaggregation we do not hold may only be blank (total): never drop a breakdown."""
+    for column, index in extra.items():
+        filled = [(line, r[index].strip()) for line, r in zip(lines, rows, strict=True)]
+        filled = [(line, v) for line, v in filled if v not in NOT_HELD_OK]
+        if not filled:
+            continue
+        samples = ", ".join(sorted({v for _, v in filled})[:3])
+        reason = (
+            f"disaggregation {column!r} is not one target87 holds; it may only be blank "
+            f"(total), but {len(filled)} row(s) have a value (e.g. {samples})"
+        )
+        problems.append(Problem(name, filled[0][0], column, reason, sheet=sheet, rule="columns"))
+
+
+def _fill_from_metadata(frame, meta, codes, source, where) -> None:
+    """Blank series, units, area and source take what the indicator's metadata says."""
+    given = {
+        "series": _meta_series(meta),
+        "unit": _meta_units(meta),
+        "unit_mult": _meta_first(meta, UNIT_MULT_KEYS),
+        "source": source or _meta_first(meta, SOURCE_KEYS),
+    }
+    for field, value in given.items():
+        column = frame[field] if field in frame else pd.Series("", index=frame.index)
+        frame[field] = column.where(column != "", value or "")
+    name, sheet, labels, problems = where
+    area = frame["ref_area"] if "ref_area" in frame else pd.Series("", index=frame.index)
+    blank = area == ""
+    if blank.any():
+        country, problem = _meta_country(meta, codes)
+        if country:
+            area = area.where(~blank, country)
+        else:
+            first = int(frame.loc[blank, "_row"].iloc[0])
+            reason = f"{int(blank.sum())} row(s) have no GeoCode and {problem}"
+            column = labels.get("ref_area", "GeoCode")
+            problems.append(Problem(name, first, column, reason, sheet=sheet, rule="codes"))
+    frame["ref_area"] = area
+
+
+def _map_codes(frame, codes: CodeMap, where) -> None:
+    name, sheet, labels, problems = where
+    for field in TOTAL_BLANK:
+        column = frame[field] if field in frame else pd.Series("", index=frame.index)
+        frame[field] = column.where(column != "", "_T")  # a blank disaggregation is the total
+    for field in ("obs_status", "reporting_type", "unit_mult"):
+        column = frame[field] if field in frame else pd.Series("", index=frame.index)
+        frame[field] = column.where(column != "", DEFAULTS[field])
+    frame["time_period"] = frame["time_period"].str.replace(YEAR_FLOAT, r"\1", regex=True)
+    frame["unit"] = frame["unit"].map(_unit_code)
+    frame["reporting_type"] = frame["reporting_type"].map(
+        lambda v: REPORTING_LABELS.get(v.lower(), v)
+    )
+    unknown = UnknownCodes(name)
+    for field, mapper in (
+        ("sex", _sex),
+        ("age", _age),
+        ("urbanisation", _urbanisation),
+        ("ref_area", codes.area),
+    ):
+        map_column(frame, field, mapper, unknown, labels.get(field, HEADERS[field]))
+    try:
+        unknown.raise_if_any()
+    except LoadError as exc:
+        problems.extend(dataclasses.replace(p, file=name, sheet=sheet) for p in exc.problems)
+
+
+def write_opensdg(
+    frame: pd.DataFrame,
+    folder: Path,
+    session_or_series_meta,
+    *,
+    sources=None,
+    codes: CodeMap | None = None,
+) -> list[Path]:
+    """Write a typed table as an Open SDG folder; returns the files written (data, then meta).
+
+    ``session_or_series_meta``: a Session, or a mapping of series code -> an object or dict
+    with ``sdg_indicator``, ``name_en`` and ``unit`` (then ``sources``, objects or dicts with
+    ``id``, ``publisher``, ``title``, ``url``, ``citation``, feeds the metadata's sources).
+    Raises ``ExportError`` (nothing written) for a series without metadata or a period whose
+    ``year_from``/``year_to`` differ from what its text says. Files of the same names are
+    replaced; other files in the folder are left alone (so export into an empty folder).
+    """
+    folder = Path(folder)
+    series_meta, sources, codes = _resolve(session_or_series_meta, sources, codes)
+    rows = records(frame)
+    by_indicator: dict[str, list[dict]] = {}
+    for row in rows:
+        info = series_meta.get(row["series"])
+        if info is None:
+            raise ExportError(f"no metadata for series {row['series']!r}")
+        _check_period(row)
+        number = _get(info, "sdg_indicator") or TARGET_FALLBACK
+        by_indicator.setdefault(_indicator_key(number), []).append(row)
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    (folder / "meta").mkdir(parents=True, exist_ok=True)
+    written, metas = [], []
+    for key in sorted(by_indicator):
+        path = folder / "data" / f"indicator_{key}.csv"
+        with open(path, "w", encoding="utf-8", newline="") as f:
+            writer = csv.writer(f, lineterminator="\n")
+            writer.writerow(HEADERS.values())
+            for row in by_indicator[key]:
+                writer.writerow(_cell(field, row[field], codes) for field in HEADERS)
+        written.append(path)
+        metas.append(_write_metadata(folder, key, by_indicator[key], series_meta, sources))
+    return written + metas
+
+
+def _check_period(row: dict) -> None:
+    period = str(row["time_period"])
+    window = re.fullmatch(r"(\d{4})/(\d{4})", period)
+    if re.fullmatch(r"\d{4}", period):
+        expected = (int(period), int(period))
+    elif window:
+        expected = (int(window[1]), int(window[2]))
+    else:
+        expected = (None, None)
+    if (row["year_from"], row["year_to"]) != expected:
+        raise ExportError(
+            f"{row['series']} {row['ref_area']} {period}: year_from/year_to "
+            f"{row['year_from']}/{row['year_to']} are not what the period says; Open SDG "
+            "files carry the period only"
+        )
+
+
+def _cell(field: str, value: object, codes: CodeMap) -> str:
+    if value is None:
+        return ""
+    if field in TOTAL_BLANK and value == "_T":
+        return ""  # Open SDG: blank means total
+    if field == "ref_area":
+        m49 = codes.m49(str(value))
+        return m49 if m49 and codes.area(m49) == value else str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
+    return protect(str(value))
+
+
+# --- Metadata: meta/{id}.md (YAML front matter) or meta/{id}.yml, Open SDG's keys -------------
+
+SERIES_KEYS = ("series", "series_code")
+UNITS_KEYS = ("units", "unit_measure", "computation_units", "unit_of_measure")
+UNIT_MULT_KEYS = ("unit_mult", "unit_multiplier")
+# Our own key first; an organisation's name is kept so an unknown source is named in the error.
+SOURCE_KEYS = ("source_id", "source_organisation_1")
+COUNTRY_KEYS = (
+    "ref_area",
+    "reporting_country",
+    "country",
+    "national_geographical_coverage",
+    "geographical_coverage",
+)
+UNIT_LABELS = {
+    "pt": "PT",
+    "percent": "PT",
+    "per cent": "PT",
+    "percentage": "PT",
+    "percentage (%)": "PT",
+    "%": "PT",
+    "number": "NUMBER",
+    "count": "NUMBER",
+    "per_1000_pop": "PER_1000_POP",
+    "per 1,000 population": "PER_1000_POP",
+    "per 1000 population": "PER_1000_POP",
+    "per 1,000 people": "PER_1000_POP",
+}
+META_SUFFIXES = (".md", ".yml", ".yaml")
+
+
+def _read_metadata(folder: Path, key: str, name: str, problems: list[Problem]) -> dict:
+    """The indicator's metadata, or ``{}`` when the folder has none for it."""
+    for directory in (folder / "meta", folder):
+        for stem in (key, f"indicator_{key}"):
+            for suffix in META_SUFFIXES:
+                path = directory / f"{stem}{suffix}"
+                if path.is_file():
+                    return _parse_metadata(path, name, problems)
+    return {}
+
+
+def _parse_metadata(path: Path, name: str, problems: list[Problem]) -> dict:
+    check_size(path)
+    text = decode(path.read_bytes(), f"{name}/{path.name}")
+    if path.suffix == ".md":
+        # Front matter: the YAML between the first two "---" lines; the rest is page text.
+        parts = re.split(r"^---\s*$", text, maxsplit=2, flags=re.MULTILINE)
+        text = parts[1] if len(parts) == 3 and not parts[0].strip() else ""
+    try:
+        meta = yaml.safe_load(text) or {}
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        reason = f"malformed metadata YAML: {getattr(exc, 'problem', exc)}"
+        problems.append(Problem(name, line, None, reason, sheet=path.name, rule="metadata"))
+        return {}
+    if not isinstance(meta, dict):
+        problems.append(Problem(name, None, None, "metadata is not a mapping", sheet=path.name))
+        return {}
+    return meta
+
+
+def _meta_first(meta: Mapping, keys: tuple[str, ...]) -> str | None:
+    """The first key present (any case) with one scalar value; a list of one counts."""
+    lower = {str(k).lower(): v for k, v in meta.items()}
+    for key in keys:
+        value = lower.get(key)
+        if isinstance(value, list) and len(value) == 1:
+            value = value[0]
+        if isinstance(value, str | int | float) and not isinstance(value, bool):
+            text = str(value).strip()
+            if text:
+                return text
+    return None
+
+
+def _meta_series(meta: Mapping) -> str | None:
+    return _meta_first(meta, SERIES_KEYS)
+
+
+def _meta_units(meta: Mapping) -> str | None:
+    value = _meta_first(meta, UNITS_KEYS)
+    return _unit_code(value) if value else None
+
+
+def _unit_code(text: str) -> str:
+    """Unit labels Open SDG sites use -> our codes; others stay for the rules to report."""
+    return UNIT_LABELS.get(text.strip().lower(), text) if text else text
+
+
+@lru_cache(maxsize=1)
+def _area_names() -> dict[str, str]:
+    with open(bundled_snapshot_dir() / "areas.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    return {
+        r[column].strip().lower(): r["code"]
+        for r in rows
+        for column in ("name_en", "name_fr", "name_es")
+        if r[column]
+    }
+
+
+def _meta_country(meta: Mapping, codes: CodeMap) -> tuple[str | None, str]:
+    """The reporting country named in the metadata (code or name), or why there is none."""
+    given = _meta_first(meta, COUNTRY_KEYS)
+    if not given:
+        return None, "the metadata names no reporting country (REF_AREA or geographical coverage)"
+    found = codes.area(given) or _area_names().get(given.lower())
+    if not found:
+        return None, f"the metadata's reporting country {given!r} is not a known area"
+    return found, ""
+
+
+def _get(item: object, name: str) -> object:
+    return item.get(name) if isinstance(item, Mapping) else getattr(item, name, None)
+
+
+def _resolve(session_or_series_meta, sources, codes: CodeMap | None):
+    """Series metadata, sources and area codes from a Session or from what was passed."""
+    if isinstance(session_or_series_meta, Session):
+        session = session_or_series_meta
+        series_meta = {s.code: s for s in session.query(store.Series)}
+        if sources is None:
+            sources = store.sources(session)
+        if codes is None:
+            areas = session.query(store.Area)
+            codes = CodeMap([(a.code, a.iso3, a.iso2, a.m49) for a in areas])
+    else:
+        series_meta = dict(session_or_series_meta)
+    return series_meta, {str(_get(s, "id")): s for s in sources or []}, codes or CodeMap()
+
+
+def _indicator_key(number: str) -> str:
+    """``8.7.1`` -> ``8-7-1``; a target (``8.7``) -> ``8-7-x`` for its series with no indicator."""
+    parts = str(number).strip().split(".")
+    return "-".join(parts + ["x"] if len(parts) == 2 else parts)
+
+
+def _write_metadata(folder: Path, key: str, rows: list[dict], series_meta, sources) -> Path:
+    """``meta/{key}.yml`` in Open SDG's metadata keys, with each source's citation line."""
+    parts = key.split("-")
+    goal, target = parts[0], ".".join(parts[:2])
+    series = sorted({r["series"] for r in rows})
+    names = {code: str(_get(series_meta[code], "name_en")) for code in series}
+    if all(p.isdigit() for p in parts):
+        title = f"global_indicators.{key}-title"  # Open SDG's translations hold the UN title
+    else:
+        title = f"Target {target}: " + "; ".join(names.values())
+    meta: dict[str, object] = {
+        "indicator_number": key.replace("-", "."),
+        "indicator_name": title,
+        "graph_title": title,
+        "graph_type": "line",
+        "sdg_goal": goal,
+        "target_id": target,
+        "target_name": f"global_targets.{target.replace('.', '-')}-title",
+        "reporting_status": "complete",
+        "published": True,
+        "data_non_statistical": False,
+        "computation_units": ", ".join(sorted({str(r["unit"]) for r in rows})),
+        "SDG_SERIES_DESCR": "\n".join(f"{code}: {name}" for code, name in names.items()),
+        "series": series,
+    }
+    used = sorted({r["source"] for r in rows})
+    for n, source_id in enumerate(used, start=1):
+        src = sources.get(source_id)
+        meta[f"source_active_{n}"] = True
+        meta[f"source_organisation_{n}"] = _get(src, "publisher") if src else source_id
+        if src is not None:
+            meta[f"source_url_{n}"] = _get(src, "url")
+            meta[f"source_url_text_{n}"] = _get(src, "title")
+            meta[f"source_other_info_{n}"] = _get(src, "citation")
+    path = folder / "meta" / f"{key}.yml"
+    text = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=100)
+    path.write_text(text, encoding="utf-8")
+    return path
