@@ -10,16 +10,16 @@ from pathlib import Path
 import pandas as pd
 
 from target87.ingest.errors import LoadError, Problem
-from target87.interop.limits import FORMULA_START, check_size, decode, neutralise
+from target87.interop.limits import check_size, decode, protect
 from target87.interop.table import OBS_COLUMNS, raw_table, records
 
 REQUIRED_HEADER = ["series", "ref_area", "time_period", "value"]
 
 
 def _unneutralise(cells: pd.Series) -> pd.Series:
-    """Undo the quote ``neutralise`` put before a formula-looking cell on export."""
-    quoted = cells.str.startswith("'") & cells.str[1:2].isin(list(FORMULA_START))
-    return cells.where(~quoted, cells.str[1:])
+    """Undo the quote ``protect`` put before a formula-looking cell on export."""
+    quoted = cells.str.match(r"'+[=+\-@\t\r]")
+    return cells.where(~quoted, cells.str[1:]) if quoted.any() else cells
 
 
 def read_csv(path: Path, *, display_name: str | None = None) -> pd.DataFrame:
@@ -90,7 +90,7 @@ def _cell(value: object) -> object:
         return ""
     if isinstance(value, float):
         return repr(value)
-    return neutralise(value)
+    return protect(value) if isinstance(value, str) else value
 
 
 def write_json(frame: pd.DataFrame, path: Path, sources: list[dict] | None = None) -> int:

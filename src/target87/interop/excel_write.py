@@ -19,7 +19,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 
-from target87.interop.limits import FORMULA_START, neutralise
+from target87.interop.limits import protect, unprotect  # noqa: F401  (re-exported)
 from target87.interop.table import FLOAT_COLUMNS, INT_COLUMNS, OBS_COLUMNS, ExportError, records
 
 SOURCES_SHEET = "Sources"
@@ -38,19 +38,6 @@ SOURCE_COLUMNS = [
 RESERVED_SHEETS = {"sources", "history", "instructions", "codes"}
 MAX_SHEET_TITLE = 31
 _BAD_TITLE = re.compile(r"[\[\]:*?/\\]")
-_QUOTED_FORMULA = re.compile("^'+[" + re.escape("".join(FORMULA_START)) + "]")
-
-
-def protect(text: str) -> str:
-    """Quote text a spreadsheet would run, reversibly (see the module docstring)."""
-    if _QUOTED_FORMULA.match(text):
-        return "'" + text
-    return str(neutralise(text))
-
-
-def unprotect(text: str) -> str:
-    """Remove the one quote ``protect`` added; any other text is returned unchanged."""
-    return text[1:] if _QUOTED_FORMULA.match(text) else text
 
 
 def sheet_title(name: str, taken: set[str]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import zipfile
 from pathlib import Path
 
@@ -84,6 +85,22 @@ def neutralise(value: object) -> object:
     if isinstance(value, str) and value.startswith(FORMULA_START):
         return "'" + value
     return value
+
+
+_QUOTED_FORMULA = re.compile(r"^'+[=+\-@\t\r]")
+
+
+def protect(text: str) -> str:
+    """Quote text a spreadsheet would run, reversibly: text that already starts with quotes
+    before a formula sign gets one more, so ``unprotect`` gives back exactly the original."""
+    if _QUOTED_FORMULA.match(text):
+        return "'" + text
+    return str(neutralise(text))
+
+
+def unprotect(text: str) -> str:
+    """Remove the one quote ``protect`` added; any other text is returned unchanged."""
+    return text[1:] if _QUOTED_FORMULA.match(text) else text
 
 
 def is_formula(value: object) -> bool:
