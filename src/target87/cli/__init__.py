@@ -1,6 +1,7 @@
 """Command line interface (Typer + Rich)."""
 
 from target87.cli import (  # noqa: F401  (register the commands)
+    fetch_cmd,
     io_cmd,
     profile_cmd,
     query_cmd,

@@ -132,8 +132,10 @@ def export_cmd(
     """Export observations with their sources: CSV, JSON, Excel, SDMX-CSV, SDMX-ML, Open SDG."""
     with Session(ready_engine()) as session:
         try:
-            n = export(session, out, fmt.value, series, area, preferred_only)
+            result = export(session, out, fmt.value, series, area, preferred_only)
         except (ExportError, ValueError) as exc:
             err.print(f"[red]Export refused[/]: {exc}")
             raise typer.Exit(2) from None
-    console.print(f"{n} observations written to {out} ({fmt.value}).")
+    console.print(f"{result.rows} observations written to {out} ({fmt.value}).")
+    for why, count in result.left_out.items():
+        err.print(f"[yellow]Left out[/] {count} observation(s): {why}.")

@@ -7,6 +7,7 @@ Formats: ``csv`` (ours), ``json`` (ours), ``xlsx`` (our workbook or the template
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -75,6 +76,25 @@ def read_any(
     return raw
 
 
+@dataclass
+class ExportResult:
+    rows: int
+    # Why rows were left out of a format that cannot carry them, and how many.
+    left_out: dict[str, int] = field(default_factory=dict)
+
+
+def sdmx_expressible(frame: pd.DataFrame, codes: CodeMap | None = None):
+    """Split off rows SDMX cannot carry: an undated value, or an area without an M49 code."""
+    codes = codes or CodeMap()
+    undated = frame["time_period"] == "unknown"
+    no_m49 = frame["ref_area"].map(lambda a: codes.m49(a) is None).astype(bool)
+    left_out = {
+        "period 'unknown' (no year to give TIME_PERIOD)": int(undated.sum()),
+        "area without an M49 code (REF_AREA is M49)": int((no_m49 & ~undated).sum()),
+    }
+    return frame[~undated & ~no_m49], {k: v for k, v in left_out.items() if v}
+
+
 def export(
     session: Session,
     path: Path,
@@ -82,9 +102,15 @@ def export(
     series: list[str] | None = None,
     areas: list[str] | None = None,
     preferred_only: bool = False,
-) -> int:
-    """Write the selected observations (every source unless ``preferred_only``) to ``path``."""
+) -> ExportResult:
+    """Write the selected observations (every source unless ``preferred_only``) to ``path``.
+
+    SDMX formats leave out rows they cannot carry and say how many in ``left_out``.
+    """
     frame = observations(session, series=series, areas=areas, all_sources=not preferred_only)
+    left_out: dict[str, int] = {}
+    if fmt in ("sdmx-csv", "sdmx-ml"):
+        frame, left_out = sdmx_expressible(frame)
     used = set(frame["source"])
     cited = [
         {
@@ -98,30 +124,34 @@ def export(
         for s in sources(session)
         if s.id in used
     ]
+    _write(session, frame, path, fmt, cited)
+    return ExportResult(len(frame), left_out)
+
+
+def _write(session: Session, frame: pd.DataFrame, path: Path, fmt: str, cited: list) -> None:
     if fmt == "csv":
         from target87.interop.csv_io import write_csv
 
-        return write_csv(frame, path)
-    if fmt == "json":
+        write_csv(frame, path)
+    elif fmt == "json":
         from target87.interop.csv_io import write_json
 
-        return write_json(frame, path, cited)
-    if fmt == "xlsx":
+        write_json(frame, path, cited)
+    elif fmt == "xlsx":
         from target87.interop.excel_write import write_excel
 
         write_excel(frame, cited, path)
-        return len(frame)
-    if fmt == "sdmx-csv":
+    elif fmt == "sdmx-csv":
         from target87.interop.sdmx_write import write_sdmx_csv
 
-        return write_sdmx_csv(frame, path)
-    if fmt == "sdmx-ml":
+        write_sdmx_csv(frame, path)
+    elif fmt == "sdmx-ml":
         from target87.interop.sdmx_write import write_sdmx_ml
 
-        return write_sdmx_ml(frame, path)
-    if fmt == "opensdg":
+        write_sdmx_ml(frame, path)
+    elif fmt == "opensdg":
         from target87.interop.opensdg import write_opensdg
 
         write_opensdg(frame, path, session)
-        return len(frame)
-    raise ValueError(f"unknown format {fmt!r} (known: {', '.join(WRITE_FORMATS)})")
+    else:
+        raise ValueError(f"unknown format {fmt!r} (known: {', '.join(WRITE_FORMATS)})")

@@ -8,19 +8,22 @@ observations with the table's rows.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+import numpy as np
 import pandas as pd
 from sqlalchemy import Engine, delete, select, tuple_
 from sqlalchemy.orm import Session
 
 from target87.ingest.errors import Problem
-from target87.interop.table import OBS_COLUMNS, typed
+from target87.interop.table import FLOAT_COLUMNS, INT_COLUMNS, OBS_COLUMNS
 from target87.store import models as M
 from target87.validation import Context, Report, RuleSet, validate
+from target87.validation.rules import column_numbers
 
 Progress = Callable[[str, int, int], None]
 BATCH = 20_000
@@ -74,9 +77,7 @@ def load_table(
     new_sources = list(new_sources)
     report = check_table(engine, raw, rules, ctx, new_sources)
     report.raise_for_errors()
-    # Sorted by the unique key, rows reach the indexes in order: several times faster.
-    frame = typed(raw).sort_values(KEY, kind="stable", ignore_index=True)
-    pairs = sorted(set(zip(frame["source"], frame["series"], strict=True)))
+    pairs = sorted(set(zip(raw["source"], raw["series"], strict=True)))
     name = str(raw.attrs.get("file", ""))
     with Session(engine) as session, session.begin():
         for src in new_sources:
@@ -87,44 +88,55 @@ def load_table(
                     tuple_(M.Observation.source, M.Observation.series) == (source, series)
                 )
             )
-        _insert(session, frame, progress)
+        _insert(session, raw, progress)
         digest = hashlib.sha256(pd.util.hash_pandas_object(raw[OBS_COLUMNS]).values).hexdigest()
         session.add(
             M.LoadRecord(
                 kind="file",
                 name=name,
                 digest=digest,
-                rows=len(frame),
+                rows=len(raw),
                 loaded_at=datetime.now(UTC).replace(tzinfo=None),
             )
         )
-    by_source = frame["source"].value_counts().sort_index().to_dict()
-    return LoadSummary(len(frame), by_source, report.warnings, report)
+    by_source = {str(k): int(v) for k, v in raw["source"].value_counts().sort_index().items()}
+    return LoadSummary(len(raw), by_source, report.warnings, report)
 
 
-def _insert(session: Session, frame: pd.DataFrame, progress: Progress | None) -> None:
-    """Insert through the driver's executemany: the ORM's per-row work would cost 5x more."""
+def _insert(session: Session, raw: pd.DataFrame, progress: Progress | None) -> None:
+    """Insert checked rows through the driver's executemany, in key order.
+
+    The ORM's per-row work would cost five times more; rows in primary-key order append to
+    the B-tree instead of splitting pages all over it.
+    """
     conn = session.connection()
-    table = M.Observation.__table__
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = (
-        f"INSERT INTO {table.name} ({', '.join(OBS_COLUMNS)}) "
+        f"INSERT INTO {M.Observation.__tablename__} ({', '.join(OBS_COLUMNS)}) "
         f"VALUES ({', '.join([mark] * len(OBS_COLUMNS))})"
     )
-    columns = [_python_values(frame[c]) for c in OBS_COLUMNS]
-    total = len(frame)
-    for start in range(0, total, BATCH):
-        stop = min(start + BATCH, total)
-        batch = list(zip(*(col[start:stop] for col in columns), strict=True))
-        conn.exec_driver_sql(sql, batch)
-        if progress:
-            progress("observations", stop, total)
+    codes = [pd.factorize(raw[k], sort=True)[0] for k in KEY]
+    order = np.lexsort(codes[::-1])
+    numeric = {c: column_numbers(raw, c).to_numpy() for c in FLOAT_COLUMNS + INT_COLUMNS}
+    total = len(raw)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # millions of fresh tuples would set the cyclic collector off again and again
+    try:
+        for start in range(0, total, BATCH):
+            take = order[start : start + BATCH]
+            columns = [_batch_values(raw, numeric, c, take) for c in OBS_COLUMNS]
+            conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
+            if progress:
+                progress("observations", min(start + BATCH, total), total)
+    finally:
+        if gc_was_enabled:
+            gc.enable()
 
 
-def _python_values(cells: pd.Series) -> list:
-    """A column as Python scalars with None for missing (drivers do not take numpy types)."""
-    if pd.api.types.is_integer_dtype(cells):
-        return [None if v is pd.NA else int(v) for v in cells.astype(object)]
-    if pd.api.types.is_float_dtype(cells):
-        return [None if v != v else float(v) for v in cells.tolist()]
-    return cells.astype(object).where(cells.notna(), None).tolist()
+def _batch_values(raw: pd.DataFrame, numeric: dict, column: str, take: np.ndarray) -> list:
+    """One column of one batch as Python scalars, None for empty (drivers want no numpy)."""
+    if column in FLOAT_COLUMNS:
+        return [None if v != v else v for v in numeric[column][take].tolist()]
+    if column in INT_COLUMNS:
+        return [None if v != v else int(v) for v in numeric[column][take].tolist()]
+    return [v or None for v in raw[column].to_numpy()[take].tolist()]

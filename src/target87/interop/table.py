@@ -90,7 +90,7 @@ def typed(raw: pd.DataFrame) -> pd.DataFrame:
         elif column in INT_COLUMNS:
             out[column] = cells.replace("", None).astype("float64").astype("Int64")
         else:
-            out[column] = cells.where(cells != "", None).astype(object)
+            out[column] = cells.astype(object).where(cells != "", None)
     return out
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 import yaml
 
 from target87.validation.report import Report
-from target87.validation.rules import Context, Rule, rule_from_dict
+from target87.validation.rules import Context, Rule, forget_numbers, rule_from_dict
 
 
 class RuleSet(list[Rule]):
@@ -38,6 +38,7 @@ def validate(raw: pd.DataFrame, rules: RuleSet | None = None, ctx: Context | Non
     """Check a raw table; returns every finding (errors first in row order)."""
     rules = RuleSet.default() if rules is None else rules
     ctx = ctx or Context()
+    forget_numbers(raw)  # the table may have changed since a previous check
     report = Report(rows=len(raw))
     for rule in rules:
         report.findings.extend(rule.check(raw, ctx))

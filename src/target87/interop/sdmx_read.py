@@ -1,0 +1,232 @@
+"""Read SDMX files (SDMX-ML 2.1 generic and structure-specific, SDMX-JSON 1.0, SDMX-CSV 1.0
+and 2.0) into a raw observation table with our codes.
+
+The format is told from the content, not the file name. Every path checks the size limit
+before reading, decodes text with BOM / Latin-1 handling, refuses XML with a DOCTYPE (no
+entity expansion, no external fetches), and reports malformed input with its line.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from lxml import etree
+
+from target87.ingest.errors import LoadError, Problem
+from target87.interop import sdmx_csv, sdmx_json
+from target87.interop.codes import CodeMap
+from target87.interop.limits import check_size, decode
+from target87.interop.sdmx_dsd import sdg_dsd, sdg_dsd_sdmx1
+from target87.interop.sdmx_map import to_raw
+from target87.interop.table import OBS_COLUMNS, POSITION_COLUMNS
+
+MES = "{http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message}"
+COM = "{http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common}"
+DATA_ROOTS = {
+    "StructureSpecificData",
+    "StructureSpecificTimeSeriesData",
+    "GenericData",
+    "GenericTimeSeriesData",
+}
+DECLARED_ENCODING = re.compile(r"^(<\?xml[^>]*?encoding\s*=\s*)([\"'])[^\"']*\2")
+URN_REF = re.compile(r"\.(DataStructure|Dataflow)=([^:]+):([^(]+)\(([^)]*)\)")
+STRUCTURE_SUFFIX = ".structure.xml"
+ROOT_START = re.compile(r"<[A-Za-z_]")
+
+
+def read_sdmx(
+    path: Path, *, codes: CodeMap | None = None, source: str | None = None
+) -> pd.DataFrame:
+    """Read an SDMX data file into a raw table (see ``target87.interop.table``).
+
+    ``source`` is our source id for rows whose file gives no SOURCE_DETAIL. Raises
+    LoadError for malformed or unsafe files, unknown codes (all listed) and breakdowns we do
+    not hold; nothing is returned half-read.
+    """
+    path = Path(path)
+    name = path.name
+    check_size(path)
+    text = decode(path.read_bytes(), name)
+    head = text[:4096].lstrip()[:1]  # not text.lstrip(): that copies a large file
+    if head == "<":
+        return _read_xml(text, path, codes, source)
+    if head in ("{", "["):
+        comp, rows, flow = sdmx_json.read_components(text, name)
+        return _finish(comp, rows, name, flow, {}, _dsd_attributes(flow), codes, source)
+    comp, rows, flows, spelled = sdmx_csv.read_components(text, name)
+    if len(flows) == 0:
+        return _finish(comp, rows, name, "", spelled, set(), codes, source)
+    # SDMX-CSV may mix dataflows: map each with its own structure, report all problems.
+    parts, problems = [], []
+    for flow in pd.unique(flows):
+        mask = flows == flow
+        attributes = _dsd_attributes(flow)
+        try:
+            parts.append(
+                _finish(comp[mask], rows[mask], name, flow, spelled, attributes, codes, source)
+            )
+        except LoadError as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise LoadError(problems)
+    return _concat(parts, name)
+
+
+def _dsd_attributes(flow: str) -> set[str]:
+    """Attribute ids of the DSD behind a dataflow, when it is the bundled SDG DSD."""
+    return set(sdg_dsd().attributes) if flow.startswith("IAEG-SDGs:") else set()
+
+
+def _finish(comp, rows, name, flow, spelled, attributes, codes, source) -> pd.DataFrame:
+    return to_raw(
+        comp.reset_index(drop=True),
+        np.asarray(rows, dtype=np.int64),
+        file=name,
+        flow=flow,
+        spelled=spelled,
+        attributes=attributes,
+        codes=codes,
+        source=source,
+    )
+
+
+def _concat(parts: list[pd.DataFrame], name: str) -> pd.DataFrame:
+    if len(parts) == 1:
+        return parts[0]
+    out = pd.concat(parts, ignore_index=True) if parts else _empty(name)
+    out.attrs["file"] = name
+    out.attrs["source_columns"] = {
+        k: v for p in parts for k, v in p.attrs["source_columns"].items()
+    }
+    return out
+
+
+def _empty(name: str) -> pd.DataFrame:
+    out = pd.DataFrame({c: pd.Series(dtype="str") for c in OBS_COLUMNS + POSITION_COLUMNS})
+    out["_row"] = out["_row"].astype("int64")
+    out.attrs.update(file=name, source_columns={})
+    return out
+
+
+# SDMX-ML ------------------------------------------------------------------------------
+
+
+def _refuse(name: str, reason: str, line: int | None = None) -> LoadError:
+    return LoadError([Problem(name, line, None, reason, rule="format")])
+
+
+def _parse_xml(text: str, name: str) -> tuple[bytes, etree._Element]:
+    """Check an XML text is safe and well-formed; return it as UTF-8 bytes and its root."""
+    start = ROOT_START.search(text)
+    prolog = text[: start.start()] if start else text
+    if "<!DOCTYPE" in prolog or "<!ENTITY" in prolog:
+        # A DOCTYPE can declare entities (billion laughs) or external ones (XXE); SDMX
+        # messages never need one, so refuse rather than parse.
+        raise _refuse(name, "XML with a DOCTYPE or entity declarations is refused (unsafe)")
+    # The text is decoded already: declare it as the UTF-8 we hand to the parsers.
+    data = DECLARED_ENCODING.sub(r"\1\2UTF-8\2", text, count=1).encode("utf-8")
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False
+    )
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError as exc:
+        raise _refuse(name, f"malformed XML: {exc.msg}", exc.lineno) from None
+    return data, root
+
+
+def _structure_ref(root: etree._Element) -> tuple[str, str, str, str] | None:
+    """(kind, agency, id, version) of the structure the message header names."""
+    header = root.find(f"{MES}Header/{MES}Structure")
+    if header is None:
+        return None
+    for kind, tag in (("DataStructure", "Structure"), ("Dataflow", "StructureUsage")):
+        ref = header.find(f"{COM}{tag}/Ref")
+        if ref is not None:
+            return kind, ref.get("agencyID", ""), ref.get("id", ""), ref.get("version", "")
+        urn = header.find(f"{COM}{tag}/URN")
+        if urn is not None and (m := URN_REF.search(urn.text or "")):
+            return m.group(1), m.group(2), m.group(3), m.group(4)
+    return None
+
+
+def _sidecar_dsd(path: Path, ref: tuple[str, str, str, str]):
+    """The DSD from ``<name>.structure.xml`` next to the data file (what ``fetch`` saves)."""
+    import sdmx
+
+    side = path.with_name(path.name.removesuffix(".xml") + STRUCTURE_SUFFIX)
+    if not side.is_file() or side == path:
+        return None
+    check_size(side)
+    data, _ = _parse_xml(decode(side.read_bytes(), side.name), side.name)
+    try:
+        msg = sdmx.read_sdmx(io.BytesIO(data))
+        kind, _agency, ident, _version = ref
+        if kind == "Dataflow" and ident in msg.dataflow:
+            stub = msg.dataflow[ident].structure
+            return msg.structure.get(stub.id, stub)
+        return msg.structure.get(ident)
+    except Exception as exc:  # sdmx1 raises many kinds on a broken structure message
+        raise _refuse(side.name, f"unreadable SDMX structure message: {exc}") from None
+
+
+def _read_xml(text: str, path: Path, codes: CodeMap | None, source: str | None) -> pd.DataFrame:
+    import sdmx
+
+    name = path.name
+    data, root = _parse_xml(text, name)
+    kind = etree.QName(root).localname
+    if kind == "Error":
+        detail = " ".join(t.strip() for t in root.itertext() if t.strip())[:300]
+        raise _refuse(name, f"the file is an SDMX error message: {detail}")
+    if kind not in DATA_ROOTS:
+        raise _refuse(name, f"not an SDMX data message (root element {kind!r})")
+    ref = _structure_ref(root)
+    flow = f"{ref[1]}:{ref[2]}({ref[3]})" if ref else ""
+    if ref and ref[1] == "IAEG-SDGs":
+        structure = sdg_dsd_sdmx1()
+    else:
+        structure = _sidecar_dsd(path, ref) if ref else None
+    try:
+        # sdmx1 logs a warning for structure-specific data read without a DSD; we cope.
+        logging.getLogger("sdmx").setLevel(logging.ERROR)
+        msg = sdmx.read_sdmx(io.BytesIO(data), structure=structure)
+        frames = [_dataset_frame(sdmx, ds) for ds in msg.data if len(ds.obs)]
+    except Exception as exc:  # sdmx1 raises many kinds on non-conforming SDMX-ML
+        reason = f"not a readable SDMX-ML data message ({type(exc).__name__}: {exc})"
+        raise _refuse(name, reason[:400]) from None
+    dsd = structure if structure is not None else msg.structure
+    attributes = {a.id for a in dsd.attributes.components}
+    comp = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
+    comp = comp.fillna("").astype(object)
+    rows = np.arange(1, len(comp) + 1, dtype=np.int64)
+    if not len(comp):
+        return _empty(name)
+    return _finish(comp, rows, name, flow, {}, attributes, codes, source)
+
+
+def _dataset_frame(sdmx, ds) -> pd.DataFrame:
+    frame = sdmx.to_pandas(ds, attributes="dsgo")
+    frame = frame.reset_index().rename(columns={"value": "OBS_VALUE"})
+    out = {}
+    for column in frame.columns:
+        cells = frame[column]
+        if pd.api.types.is_float_dtype(cells):
+            out[column] = [_number(v) for v in cells]
+        else:
+            out[column] = [("" if pd.isna(v) else str(v).strip()) for v in cells]
+    return pd.DataFrame(out, dtype=object)
+
+
+def _number(value: float) -> str:
+    """A float as the shortest text that reads back to the same float."""
+    if value != value:  # NaN: SDMX's missing value
+        return ""
+    if value.is_integer() and abs(value) < 1e15:
+        return str(int(value))
+    return repr(float(value))
