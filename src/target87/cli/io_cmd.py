@@ -76,13 +76,27 @@ def load(
     source: SourceOpt = None,
     rules: RulesOpt = None,
     report: ReportOpt = ReportFormat.text,
+    merge: Annotated[
+        bool,
+        typer.Option(
+            "--merge",
+            help="Replace only rows with the same key (default: the file replaces every row "
+            "of each source and series it holds).",
+        ),
+    ] = False,
 ) -> None:
-    """Check a file and load it: all rows or none. Each (source, series) it holds is replaced."""
+    """Check a file and load it: all rows or none."""
     raw = _read(path, fmt, source)
     eng = ready_engine()
     try:
         with progress_bar() as bar:
-            summary = load_table(eng, raw, rules=_rules(rules), progress=progress_callback(bar))
+            summary = load_table(
+                eng,
+                raw,
+                rules=_rules(rules),
+                progress=progress_callback(bar),
+                mode="merge" if merge else "replace",
+            )
     except LoadError as exc:
         if report is ReportFormat.json:
             from target87.validation import Report

@@ -25,11 +25,18 @@ def load_file(
     ctx: Context | None = None,
     new_sources: list[dict] | None = None,
     progress=None,
+    mode: str = "replace",
 ) -> LoadSummary:
     """Read ``path`` in any supported format, check it, and load it: all rows or none."""
     raw = read_any(path, fmt, source=source)
     return load_table(
-        engine, raw, rules=rules, ctx=ctx, new_sources=new_sources or [], progress=progress
+        engine,
+        raw,
+        rules=rules,
+        ctx=ctx,
+        new_sources=new_sources or [],
+        progress=progress,
+        mode=mode,
     )
 
 

@@ -68,8 +68,13 @@ def load_table(
     ctx: Context | None = None,
     new_sources: Iterable[dict] = (),
     progress: Progress | None = None,
+    mode: str = "replace",
 ) -> LoadSummary:
     """Validate ``raw``; on any error raise ``LoadError`` (nothing written), else write it.
+
+    ``mode="replace"``: the table is the whole truth for each (source, series) it holds, so
+    their stored rows are deleted first. ``mode="merge"``: only rows with the same key are
+    replaced, everything else stays (for partial files, e.g. one year of a report).
 
     ``new_sources``: Source rows (dicts with the model's fields) to add or update in the same
     transaction, for data whose source is not in the store yet (an SDMX fetch, say).
@@ -82,12 +87,17 @@ def load_table(
     with Session(engine) as session, session.begin():
         for src in new_sources:
             session.merge(M.Source(**src))
-        for source, series in pairs:
-            session.execute(
-                delete(M.Observation).where(
-                    tuple_(M.Observation.source, M.Observation.series) == (source, series)
+        if mode == "replace":
+            for source, series in pairs:
+                session.execute(
+                    delete(M.Observation).where(
+                        tuple_(M.Observation.source, M.Observation.series) == (source, series)
+                    )
                 )
-            )
+        elif mode == "merge":
+            _delete_keys(session, raw)
+        else:
+            raise ValueError(f"mode must be 'replace' or 'merge', not {mode!r}")
         _insert(session, raw, progress)
         digest = hashlib.sha256(pd.util.hash_pandas_object(raw[OBS_COLUMNS]).values).hexdigest()
         session.add(
@@ -131,6 +141,17 @@ def _insert(session: Session, raw: pd.DataFrame, progress: Progress | None) -> N
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+def _delete_keys(session: Session, raw: pd.DataFrame) -> None:
+    conn = session.connection()
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = f"DELETE FROM {M.Observation.__tablename__} WHERE " + " AND ".join(
+        f"{k} = {mark}" for k in KEY
+    )
+    keys = list(raw[KEY].itertuples(index=False, name=None))
+    for start in range(0, len(keys), BATCH):
+        conn.exec_driver_sql(sql, keys[start : start + BATCH])
 
 
 def _batch_values(raw: pd.DataFrame, numeric: dict, column: str, take: np.ndarray) -> list:
