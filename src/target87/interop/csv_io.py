@@ -18,8 +18,11 @@ REQUIRED_HEADER = ["series", "ref_area", "time_period", "value"]
 
 def _unneutralise(cells: pd.Series) -> pd.Series:
     """Undo the quote ``protect`` put before a formula-looking cell on export."""
-    quoted = cells.str.match(r"'+[=+\-@\t\r]")
-    return cells.where(~quoted, cells.str[1:]) if quoted.any() else cells
+    starts = cells.str.startswith("'")
+    if not starts.any():  # the usual case, checked by one fast vectorised pass
+        return cells
+    quoted = starts & cells.str.match(r"'+[=+\-@\t\r]")
+    return cells.where(~quoted, cells.str[1:])
 
 
 def read_csv(path: Path, *, display_name: str | None = None) -> pd.DataFrame:

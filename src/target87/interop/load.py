@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import threading
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -23,7 +25,7 @@ from target87.ingest.errors import Problem
 from target87.interop.table import FLOAT_COLUMNS, INT_COLUMNS, OBS_COLUMNS
 from target87.store import models as M
 from target87.validation import Context, Report, RuleSet, validate
-from target87.validation.rules import column_numbers
+from target87.validation.rules import numbers
 
 Progress = Callable[[str, int, int], None]
 BATCH = 20_000
@@ -79,31 +81,30 @@ def load_table(
     ``new_sources``: Source rows (dicts with the model's fields) to add or update in the same
     transaction, for data whose source is not in the store yet (an SDMX fetch, say).
     """
+    if mode not in ("replace", "merge"):
+        raise ValueError(f"mode must be 'replace' or 'merge', not {mode!r}")
     new_sources = list(new_sources)
-    report = check_table(engine, raw, rules, ctx, new_sources)
-    report.raise_for_errors()
-    pairs = sorted(set(zip(raw["source"], raw["series"], strict=True)))
-    name = str(raw.attrs.get("file", ""))
+    ctx = ctx or store_context(engine, [src["id"] for src in new_sources])
+    rows = _prepare(raw)
     with Session(engine) as session, session.begin():
         for src in new_sources:
             session.merge(M.Source(**src))
         if mode == "replace":
-            for source, series in pairs:
+            pairs = raw[["source", "series"]].drop_duplicates().itertuples(index=False)
+            for source, series in sorted(pairs):
                 session.execute(
                     delete(M.Observation).where(
                         tuple_(M.Observation.source, M.Observation.series) == (source, series)
                     )
                 )
-        elif mode == "merge":
-            _delete_keys(session, raw)
         else:
-            raise ValueError(f"mode must be 'replace' or 'merge', not {mode!r}")
-        _insert(session, raw, progress)
+            _delete_keys(session, raw)
+        report = _write_while_checking(session, raw, rows, rules, ctx, progress)
         digest = hashlib.sha256(pd.util.hash_pandas_object(raw[OBS_COLUMNS]).values).hexdigest()
         session.add(
             M.LoadRecord(
                 kind="file",
-                name=name,
+                name=str(raw.attrs.get("file", "")),
                 digest=digest,
                 rows=len(raw),
                 loaded_at=datetime.now(UTC).replace(tzinfo=None),
@@ -113,34 +114,27 @@ def load_table(
     return LoadSummary(len(raw), by_source, report.warnings, report)
 
 
-def _insert(session: Session, raw: pd.DataFrame, progress: Progress | None) -> None:
-    """Insert checked rows through the driver's executemany, in key order.
+def _write_while_checking(session, raw, rows, rules, ctx, progress) -> Report:
+    """Insert on one core while the rules run on the other; raise on any error.
 
-    The ORM's per-row work would cost five times more; rows in primary-key order append to
-    the B-tree instead of splitting pages all over it.
+    SQLite and psycopg do their work without Python's lock, so the two overlap. The caller's
+    transaction is rolled back on the exception, so a refused table leaves nothing behind.
     """
     conn = session.connection()
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
-    sql = (
-        f"INSERT INTO {M.Observation.__tablename__} ({', '.join(OBS_COLUMNS)}) "
-        f"VALUES ({', '.join([mark] * len(OBS_COLUMNS))})"
-    )
-    codes = [pd.factorize(raw[k], sort=True)[0] for k in KEY]
-    order = np.lexsort(codes[::-1])
-    numeric = {c: column_numbers(raw, c).to_numpy() for c in FLOAT_COLUMNS + INT_COLUMNS}
-    total = len(raw)
-    gc_was_enabled = gc.isenabled()
-    gc.disable()  # millions of fresh tuples would set the cyclic collector off again and again
-    try:
-        for start in range(0, total, BATCH):
-            take = order[start : start + BATCH]
-            columns = [_batch_values(raw, numeric, c, take) for c in OBS_COLUMNS]
-            conn.exec_driver_sql(sql, list(zip(*columns, strict=True)))
-            if progress:
-                progress("observations", min(start + BATCH, total), total)
-    finally:
-        if gc_was_enabled:
-            gc.enable()
+    stop = threading.Event()
+    report: Report | None = None
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        writing = pool.submit(_insert, conn, rows, stop, progress)
+        try:
+            report = validate(raw, rules, ctx)
+        finally:
+            if report is None or report.errors:
+                stop.set()
+            failed = writing.exception()
+    report.raise_for_errors()
+    if failed is not None:
+        raise failed
+    return report
 
 
 def _delete_keys(session: Session, raw: pd.DataFrame) -> None:
@@ -154,10 +148,64 @@ def _delete_keys(session: Session, raw: pd.DataFrame) -> None:
         conn.exec_driver_sql(sql, keys[start : start + BATCH])
 
 
-def _batch_values(raw: pd.DataFrame, numeric: dict, column: str, take: np.ndarray) -> list:
-    """One column of one batch as Python scalars, None for empty (drivers want no numpy)."""
-    if column in FLOAT_COLUMNS:
-        return [None if v != v else v for v in numeric[column][take].tolist()]
-    if column in INT_COLUMNS:
-        return [None if v != v else int(v) for v in numeric[column][take].tolist()]
-    return [v or None for v in raw[column].to_numpy()[take].tolist()]
+@dataclass
+class _Prepared:
+    """The rows in primary-key order, ready to hand to the driver a batch at a time.
+
+    Text columns are kept as codes into their distinct values (a million rows hold a few
+    hundred distinct areas or periods), so a batch reuses the same Python strings instead of
+    making millions of new ones: less time, and a fraction of the memory.
+    """
+
+    order: np.ndarray
+    columns: list[tuple[str, np.ndarray, list]]  # (kind, codes or numbers, distinct values)
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def batch(self, start: int, stop: int) -> list[tuple]:
+        take = self.order[start:stop]
+        cells = []
+        for kind, data, distinct in self.columns:
+            if kind == "text":
+                cells.append([distinct[i] for i in data[take].tolist()])
+            else:
+                cast = float if kind == "float" else int
+                cells.append([None if v != v else cast(v) for v in data[take].tolist()])
+        return list(zip(*cells, strict=True))
+
+
+def _prepare(raw: pd.DataFrame) -> _Prepared:
+    codes = [pd.factorize(raw[k], sort=True)[0] for k in KEY]
+    order = np.lexsort(codes[::-1])
+    columns: list[tuple[str, np.ndarray, list]] = []
+    for column in OBS_COLUMNS:
+        if column in FLOAT_COLUMNS or column in INT_COLUMNS:
+            kind = "float" if column in FLOAT_COLUMNS else "int"
+            columns.append((kind, numbers(raw[column]).to_numpy(dtype=float), []))
+        else:
+            found, distinct = pd.factorize(raw[column])
+            columns.append(("text", found, [v or None for v in distinct.tolist()]))
+    return _Prepared(order, columns)
+
+
+def _insert(conn, rows: _Prepared, stop: threading.Event, progress: Progress | None) -> None:
+    """Insert with the driver's executemany (the ORM's per-row work costs five times more)."""
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    sql = (
+        f"INSERT INTO {M.Observation.__tablename__} ({', '.join(OBS_COLUMNS)}) "
+        f"VALUES ({', '.join([mark] * len(OBS_COLUMNS))})"
+    )
+    total = len(rows)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # millions of new tuples would set the cyclic collector off again and again
+    try:
+        for start in range(0, total, BATCH):
+            if stop.is_set():
+                return
+            conn.exec_driver_sql(sql, rows.batch(start, start + BATCH))
+            if progress:
+                progress("observations", min(start + BATCH, total), total)
+    finally:
+        if gc_was_enabled:
+            gc.enable()

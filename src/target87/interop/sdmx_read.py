@@ -59,8 +59,14 @@ def read_sdmx(
         comp, rows, flow = sdmx_json.read_components(text, name)
         return _finish(comp, rows, name, flow, {}, _dsd_attributes(flow), codes, source)
     comp, rows, flows, spelled = sdmx_csv.read_components(text, name)
+    del text  # a large file: let its decoded text go before the mapping makes new columns
     if len(flows) == 0:
         return _finish(comp, rows, name, "", spelled, set(), codes, source)
+    distinct = pd.unique(flows)
+    if len(distinct) == 1:  # the usual case: no masked copy of every column
+        return _finish(
+            comp, rows, name, distinct[0], spelled, _dsd_attributes(distinct[0]), codes, source
+        )
     # SDMX-CSV may mix dataflows: map each with its own structure, report all problems.
     parts, problems = [], []
     for flow in pd.unique(flows):

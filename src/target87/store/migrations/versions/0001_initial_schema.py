@@ -161,8 +161,6 @@ def upgrade() -> None:
         ),
         sqlite_with_rowid=False,
     )
-    with op.batch_alter_table("observation", schema=None) as batch_op:
-        batch_op.create_index("ix_observation_source", ["source"], unique=False)
 
     op.create_table(
         "ratification",
@@ -194,8 +192,6 @@ def downgrade() -> None:
         batch_op.drop_index("ix_ratification_area")
 
     op.drop_table("ratification")
-    with op.batch_alter_table("observation", schema=None) as batch_op:
-        batch_op.drop_index("ix_observation_source")
 
     op.drop_table("observation")
     with op.batch_alter_table("good_risk", schema=None) as batch_op:
