@@ -87,6 +87,9 @@ def load(
 ) -> None:
     """Check a file and load it: all rows or none."""
     raw = _read(path, fmt, source)
+    if raw.empty:
+        err.print(f"{path} holds no observations: nothing to load, nothing changed.")
+        raise typer.Exit(1)
     eng = ready_engine()
     try:
         with progress_bar() as bar:
