@@ -85,3 +85,34 @@ def test_load_refuses_and_names_the_cell(warehouse_url, tmp_path):
     assert result.exit_code == 2
     assert "line 2" in result.output and "'value'" in result.output
     assert "'lots' is not a number" in result.output
+
+
+def test_a_new_source_is_added_then_a_file_citing_it_loads(tmp_path):
+    url = f"sqlite:///{tmp_path / 'db.sqlite'}"
+    added = run(
+        url,
+        "add-source",
+        "ministry_2026",
+        "--publisher",
+        "Ministry of Labour",
+        "--title",
+        "Labour inspections",
+        "--licence",
+        "CC BY 4.0",
+        "--year",
+        "2026",
+    )
+    assert added.exit_code == 0, added.output
+    assert "Ministry of Labour (2026). Labour inspections." in added.output
+    again = run(
+        url, "add-source", "ministry_2026", "--publisher", "x", "--title", "x", "--licence", "x"
+    )
+    assert again.exit_code == 2 and "exists already" in again.output
+    path = tmp_path / "m.csv"
+    path.write_text(
+        "series,ref_area,time_period,value,sex,age,urbanisation,unit,unit_mult,obs_status,"
+        "reporting_type\nSL_TLF_CHLDEC,NPL,2025,12.5,_T,Y5T17,_T,PT,0,A,N\n"
+    )
+    loaded = run(url, "load", str(path), "--source", "ministry_2026")
+    assert loaded.exit_code == 0, loaded.output
+    assert "1 observations loaded for source ministry_2026" in loaded.output

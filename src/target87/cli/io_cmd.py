@@ -156,3 +156,43 @@ def export_cmd(
     console.print(f"{result.rows} observations written to {out} ({fmt.value}).")
     for why, count in result.left_out.items():
         err.print(f"[yellow]Left out[/] {count} observation(s): {why}.")
+
+
+@app.command("add-source")
+def add_source(
+    source_id: Annotated[str, typer.Argument(help="A short id, e.g. unicef_sdmx_2026.")],
+    publisher: Annotated[str, typer.Option(help="Who published the data.")],
+    title: Annotated[str, typer.Option(help="Title of the dataset or report.")],
+    licence: Annotated[str, typer.Option(help="Its licence, e.g. 'CC BY 4.0'.")],
+    url: Annotated[str | None, typer.Option(help="Where it was taken from.")] = None,
+    year: Annotated[int | None, typer.Option(help="Year of publication.")] = None,
+    priority: Annotated[
+        int, typer.Option(help="Lower wins where sources overlap (custodian database: 10).")
+    ] = 50,
+) -> None:
+    """Register a source so that files citing it (``--source ID``) can be loaded."""
+    from datetime import date
+
+    from target87.store import models as M
+
+    today = date.today().isoformat()
+    where = f" {url} (accessed {today})." if url else ""
+    citation = f"{publisher} ({year or 'n.d.'}). {title}.{where} Licence: {licence}."
+    with Session(ready_engine()) as session, session.begin():
+        if session.get(M.Source, source_id) is not None:
+            err.print(f"[red]Source {source_id!r} exists already[/]; nothing changed.")
+            raise typer.Exit(2)
+        session.add(
+            M.Source(
+                id=source_id,
+                publisher=publisher,
+                title=title,
+                licence=licence,
+                url=url,
+                year=year,
+                retrieved=today,
+                citation=citation,
+                priority=priority,
+            )
+        )
+    console.print(f"Source {source_id} added: {citation}")

@@ -11,7 +11,7 @@ import pandas as pd
 
 from target87.ingest.errors import LoadError, Problem
 from target87.interop.limits import check_size, decode, protect
-from target87.interop.table import OBS_COLUMNS, raw_table, records
+from target87.interop.table import OBS_COLUMNS, fill_period_bounds, raw_table, records
 
 REQUIRED_HEADER = ["series", "ref_area", "time_period", "value"]
 
@@ -44,7 +44,7 @@ def read_csv(path: Path, *, display_name: str | None = None) -> pd.DataFrame:
         raise LoadError([_locate_csv_fault(text, name)])
     for column in frame.columns:
         frame[column] = _unneutralise(frame[column].str.strip())
-    return raw_table(frame, file=name, rows=range(2, len(frame) + 2))
+    return fill_period_bounds(raw_table(frame, file=name, rows=range(2, len(frame) + 2)))
 
 
 def parse_csv_text(text: str, name: str) -> pd.DataFrame:
@@ -123,7 +123,7 @@ def read_json(path: Path, *, display_name: str | None = None) -> pd.DataFrame:
     if unknown:
         raise LoadError([Problem(name, None, None, f"unknown field(s) {', '.join(unknown)}")])
     cleaned = [{k: _json_text(v) for k, v in r.items()} for r in rows]
-    return raw_table(cleaned, file=name, rows=range(1, len(rows) + 1))
+    return fill_period_bounds(raw_table(cleaned, file=name, rows=range(1, len(rows) + 1)))
 
 
 def _json_text(value: object) -> str:
