@@ -135,14 +135,3 @@ def test_fuzzed_csv_gives_our_error_or_a_table_and_a_failed_load_changes_nothing
         load_file(fuzz_engine, path, "csv")
     except LoadError:
         assert fingerprint(fuzz_engine) == before
-
-
-@pytest.fixture(scope="module")
-def fuzz_engine(tmp_path_factory):
-    from target87 import store
-    from target87.ingest import init_database
-
-    engine = store.make_engine(f"sqlite:///{tmp_path_factory.mktemp('fz') / 'f.sqlite'}")
-    init_database(engine)
-    yield engine
-    engine.dispose()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,17 +14,6 @@ HEADER = (
     "TIME_PERIOD,OBS_VALUE,UNIT_MEASURE,UNIT_MULT,OBS_STATUS,NATURE,SOURCE_DETAIL\n"
 )
 ROW = "dataflow,IAEG-SDGs:DF_SDG_GLH(1.14),I,A,N,SL_TLF_CHLDEC,76,_T,Y5T17,_T,2019,{v},PT,0,A,C,"
-
-
-@pytest.fixture(scope="module")
-def engine(tmp_path_factory):
-    from target87 import store
-    from target87.ingest import init_database
-
-    eng = store.make_engine(f"sqlite:///{tmp_path_factory.mktemp('fz') / 'f.sqlite'}")
-    init_database(eng)
-    yield eng
-    eng.dispose()
 
 
 cells = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12)
@@ -43,11 +31,11 @@ cells = st.text(alphabet=st.characters(codec="utf-8", exclude_characters="\x00")
         st.builds(lambda v, s: (HEADER + ROW.format(v=v) + s + "\n").encode(), cells, cells),
     )
 )
-def test_fuzzed_sdmx_csv_loads_or_fails_cleanly(body, engine, tmp_path_factory):
+def test_fuzzed_sdmx_csv_loads_or_fails_cleanly(body, fuzz_engine, tmp_path_factory):
     path = tmp_path_factory.mktemp("fuzz") / "in.csv"
     path.write_bytes(body)
-    before = fingerprint(engine)
+    before = fingerprint(fuzz_engine)
     try:
-        load_file(engine, path, "sdmx-csv")
+        load_file(fuzz_engine, path, "sdmx-csv")
     except LoadError:
-        assert fingerprint(engine) == before
+        assert fingerprint(fuzz_engine) == before

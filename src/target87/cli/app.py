@@ -56,6 +56,20 @@ def ready_engine():
     return eng
 
 
+def check_series_and_areas(session, series: list[str], areas: list[str] | None):
+    """Exit 2 with a clear message on an unknown series or area; else the area codes."""
+    unknown = [c for c in series if session.get(store.Series, c) is None]
+    if unknown:
+        known = ", ".join(sorted(x.code for x in session.query(store.Series)))
+        err.print(f"[red]Unknown series[/] {', '.join(unknown)}. Known: {known}")
+        raise typer.Exit(2)
+    try:
+        return [store.resolve_area(session, a).code for a in areas] if areas else None
+    except store.UnknownArea as exc:
+        err.print(f"[red]{exc}[/]")
+        raise typer.Exit(2) from None
+
+
 def progress_bar() -> Progress:
     return Progress(
         TextColumn("{task.description}"),

@@ -11,7 +11,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from target87 import store
-from target87.cli.app import app, console, err, ready_engine
+from target87.cli.app import app, check_series_and_areas, console, err, ready_engine
 from target87.cli.render import format_value
 from target87.store.query import OBSERVATION_COLUMNS
 
@@ -60,19 +60,14 @@ def query(
 ) -> None:
     """Query observations; by default the preferred source where sources overlap."""
     with Session(ready_engine()) as s:
-        unknown = [c for c in series if s.get(store.Series, c) is None]
-        if unknown:
-            known = ", ".join(sorted(x.code for x in s.query(store.Series)))
-            err.print(f"[red]Unknown series[/] {', '.join(unknown)}. Known: {known}")
-            raise typer.Exit(2)
-        try:
-            codes = [store.resolve_area(s, a).code for a in area] if area else None
-            if region:
+        codes = check_series_and_areas(s, series, area)
+        if region:
+            try:
                 members = store.region_members(s, store.resolve_area(s, region))
-                codes = sorted(set(codes or []) | set(members))
-        except store.UnknownArea as exc:
-            err.print(f"[red]{exc}[/]")
-            raise typer.Exit(2) from None
+            except store.UnknownArea as exc:
+                err.print(f"[red]{exc}[/]")
+                raise typer.Exit(2) from None
+            codes = sorted(set(codes or []) | set(members))
         frame = store.observations(
             s,
             series=series,

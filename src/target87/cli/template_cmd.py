@@ -9,8 +9,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
-from target87 import store
-from target87.cli.app import app, console, err, ready_engine
+from target87.cli.app import app, check_series_and_areas, console, ready_engine
 from target87.interop.excel_template import write_template
 
 
@@ -37,15 +36,6 @@ def template(
 ) -> None:
     """Write an Excel template (instructions, drop-downs for codes) that `load` reads back."""
     with Session(ready_engine()) as s:
-        unknown = [c for c in series if s.get(store.Series, c) is None]
-        if unknown:
-            known = ", ".join(sorted(x.code for x in s.query(store.Series)))
-            err.print(f"[red]Unknown series[/] {', '.join(unknown)}. Known: {known}")
-            raise typer.Exit(2)
-        try:
-            codes = [store.resolve_area(s, a).code for a in area] if area else None
-        except store.UnknownArea as exc:
-            err.print(f"[red]{exc}[/]")
-            raise typer.Exit(2) from None
+        codes = check_series_and_areas(s, list(series), area)
         path = write_template(out, s, list(series), codes, lang.value)
     console.print(f"Template written to {path}. Fill the data sheet, then: target87 load {path}")
