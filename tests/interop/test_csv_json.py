@@ -135,3 +135,77 @@ def test_fuzzed_csv_gives_our_error_or_a_table_and_a_failed_load_changes_nothing
         load_file(fuzz_engine, path, "csv")
     except LoadError:
         assert fingerprint(fuzz_engine) == before
+
+
+def test_line_numbers_survive_blank_lines_and_quoted_line_breaks(tmp_path):
+    path = tmp_path / "in.csv"
+    note = '"first line\nsecond line"'
+    path.write_text(
+        HEADER + ROW.format(note=note) + "\n" + ROW.format(note="x").replace("4.6", "lots")
+    )
+    with pytest.raises(LoadError) as info:
+        load_file_rows(path)
+    (problem,) = [p for p in info.value.problems if p.column == "value"]
+    assert problem.line == 5  # header 1, record over lines 2-3, blank line 4
+
+
+def load_file_rows(path):
+    from target87.validation import Context, validate
+
+    raw = read_csv(path)
+    validate(raw, None, Context()).raise_for_errors()
+
+
+def test_json_problems_count_observations_not_lines(tmp_path):
+    path = tmp_path / "in.json"
+    doc = {
+        "observations": [
+            {
+                "series": "SL_TLF_CHLDEC",
+                "ref_area": "BRA",
+                "time_period": "2019",
+                "sex": "_T",
+                "age": "Y5T17",
+                "urbanisation": "_T",
+                "value": "x",
+                "unit": "PT",
+                "unit_mult": 0,
+                "obs_status": "A",
+                "reporting_type": "N",
+                "source": "s",
+            }
+        ]
+    }
+    path.write_text(json.dumps(doc))
+    with pytest.raises(LoadError) as info:
+        load_file_rows_json(path)
+    assert "observation 1, column 'value'" in str(info.value)
+
+
+def load_file_rows_json(path):
+    from target87.validation import Context, validate
+
+    validate(read_json(path), None, Context()).raise_for_errors()
+
+
+def test_footnote_whitespace_survives_the_round_trip(session, tmp_path):
+    frame = warehouse_slice(session, extra=False).head(3).copy()
+    frame["footnote"] = ["  leading", "trailing  ", " both\tsides "]
+    for name, write, read in (("o.csv", write_csv, read_csv), ("o.json", write_json, read_json)):
+        write(frame, tmp_path / name)
+        same_observations(frame, typed(read(tmp_path / name)))
+
+
+def test_merge_mode_with_a_new_source(loaded_engine, tmp_path):
+    path = tmp_path / "m.csv"
+    path.write_text(HEADER + ROW.format(note="x").replace("ilab_tvpra_2022", "ministry"))
+    source = {
+        "id": "ministry",
+        "publisher": "M",
+        "title": "T",
+        "licence": "L",
+        "citation": "C",
+        "priority": 50,
+    }
+    summary = load_file(loaded_engine, path, new_sources=[source], mode="merge")
+    assert summary.by_source == {"ministry": 1}

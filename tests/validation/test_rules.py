@@ -170,6 +170,7 @@ def test_the_report_in_text_and_json_names_everything():
         "sheet": None,
         "rule": "range",
         "severity": "error",
+        "row_label": None,
     }
     sheet = validate(table({"value": "140"}, sheet="Data"), None, CTX).findings[0]
     assert "sheet 'Data', row 2" in str(sheet)
@@ -179,3 +180,39 @@ def test_a_rule_lists_its_first_200_findings_and_counts_the_rest():
     raw = table(*({"value": "140", "time_period": str(1800 + i)} for i in range(250)))
     found = findings(raw, {"rule": "range", "column": "value", "max": 100})
     assert len(found) == 201 and "and 50 more" in found[-1].reason
+
+
+def two_sheets(a: list[dict], b: list[dict]):
+    """Rows on two sheets that share row numbers, as a workbook gives them."""
+    import pandas as pd
+
+    first, second = table(*a, sheet="A"), table(*b, sheet="B")
+    both = pd.concat([first, second], ignore_index=True)
+    both.attrs = first.attrs
+    return both
+
+
+def test_duplicates_across_sheets_with_the_same_row_numbers_are_found():
+    raw = two_sheets([{}], [{}])
+    (problem,) = findings(raw, {"rule": "unique", "key": ["series", "ref_area", "time_period"]})
+    assert problem.sheet == "B" and problem.line == 2
+    assert "duplicate of row 2 of sheet 'A'" in problem.reason
+
+
+def test_a_bad_group_is_blamed_on_its_own_sheet_only():
+    bad = [{"value": "9.0"}, {"sex": "F", "value": "4.0"}, {"sex": "M", "value": "5.0"}]
+    good = [
+        {**r, "ref_area": "NPL", "value": v}
+        for r, v in zip(bad, ["4.6", "4.0", "5.0"], strict=True)
+    ]
+    spec = {"rule": "bracket", "tolerance": 0.1}
+    (problem,) = findings(two_sheets(bad, good), spec)
+    assert problem.sheet == "A" and problem.line == 2
+    worse = [{**r, "ref_area": "NPL"} for r in bad]
+    found = findings(two_sheets(bad, worse), spec)
+    assert sorted(p.sheet for p in found) == ["A", "B"]  # no crash on repeated row numbers
+
+
+def test_a_bad_regex_in_a_rule_file_is_a_clear_error():
+    with pytest.raises(ValueError, match="bad regex"):
+        RuleSet.from_yaml("rules: [{rule: pattern, column: age, regex: '(unclosed'}]")

@@ -18,13 +18,15 @@ class Problem:
     sheet: str | None = None
     rule: str = "format"
     severity: str = "error"  # error: blocks the load; warning: reported, does not block
+    row_label: str | None = None  # what ``line`` counts when not a line: "observation"
 
     def __str__(self) -> str:
         where = [self.file]
         if self.sheet:
             where.append(f"sheet {self.sheet!r}")
         if self.line is not None:
-            where.append(f"{'row' if self.sheet else 'line'} {self.line}")
+            label = self.row_label or ("row" if self.sheet else "line")
+            where.append(f"{label} {self.line}")
         if self.column:
             where.append(f"column {self.column!r}")
         tag = "" if self.severity == "error" else f" ({self.severity})"

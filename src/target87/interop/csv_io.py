@@ -11,6 +11,7 @@ import pandas as pd
 
 from target87.ingest.errors import LoadError, Problem
 from target87.interop.limits import check_size, decode, protect
+from target87.interop.sdmx_csv import _record_lines  # the same line counting
 from target87.interop.table import OBS_COLUMNS, fill_period_bounds, raw_table, records
 
 REQUIRED_HEADER = ["series", "ref_area", "time_period", "value"]
@@ -43,8 +44,14 @@ def read_csv(path: Path, *, display_name: str | None = None) -> pd.DataFrame:
     if frame.isna().any(axis=None):  # pyarrow reads a row it could not fill as nulls
         raise LoadError([_locate_csv_fault(text, name)])
     for column in frame.columns:
-        frame[column] = _unneutralise(frame[column].str.strip())
-    return fill_period_bounds(raw_table(frame, file=name, rows=range(2, len(frame) + 2)))
+        cells = frame[column] if column == "footnote" else frame[column].str.strip()
+        frame[column] = _unneutralise(cells)  # footnotes keep their exact text
+    lines = _record_lines(text.encode("utf-8"))
+    if lines is not None and len(lines) == len(frame) + 1:
+        rows = lines[1:]  # blank lines and quoted line breaks: the line each record starts on
+    else:
+        rows = range(2, len(frame) + 2)
+    return fill_period_bounds(raw_table(frame, file=name, rows=rows))
 
 
 def parse_csv_text(text: str, name: str) -> pd.DataFrame:
@@ -123,7 +130,9 @@ def read_json(path: Path, *, display_name: str | None = None) -> pd.DataFrame:
     if unknown:
         raise LoadError([Problem(name, None, None, f"unknown field(s) {', '.join(unknown)}")])
     cleaned = [{k: _json_text(v) for k, v in r.items()} for r in rows]
-    return fill_period_bounds(raw_table(cleaned, file=name, rows=range(1, len(rows) + 1)))
+    raw = fill_period_bounds(raw_table(cleaned, file=name, rows=range(1, len(rows) + 1)))
+    raw.attrs["row_label"] = "observation"  # numbered in the "observations" list
+    return raw
 
 
 def _json_text(value: object) -> str:

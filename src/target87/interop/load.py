@@ -89,6 +89,7 @@ def load_table(
     with Session(engine) as session, session.begin():
         for src in new_sources:
             session.merge(M.Source(**src))
+        session.flush()  # the sources must exist before rows that cite them go in by SQL
         if mode == "replace":
             pairs = raw[["source", "series"]].drop_duplicates().itertuples(index=False)
             for source, series in sorted(pairs):

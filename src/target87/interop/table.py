@@ -48,7 +48,9 @@ def raw_table(
         if pd.api.types.is_string_dtype(cells) and not cells.isna().any():
             out[column] = cells  # already text (CSV readers): no per-cell work
         else:
-            out[column] = cells.map(_text, na_action="ignore").fillna("").astype(str)
+            text = cells.map(_text, na_action="ignore").fillna("").astype(str)
+            # Codes lose stray spaces; a footnote keeps its exact text.
+            out[column] = text if column == "footnote" else text.str.strip()
     out["_row"] = list(rows) if rows is not None else range(1, len(out) + 1)
     out["_sheet"] = frame["_sheet"] if "_sheet" in frame.columns else sheet
     out.attrs["file"] = file
@@ -58,7 +60,7 @@ def raw_table(
 
 def _text(value: object) -> str:
     if isinstance(value, str):
-        return value.strip()
+        return value
     if value is None or value != value:  # None, NaN, NA
         return ""
     if isinstance(value, float) and value.is_integer():

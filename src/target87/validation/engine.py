@@ -38,6 +38,8 @@ def validate(raw: pd.DataFrame, rules: RuleSet | None = None, ctx: Context | Non
     """Check a raw table; returns every finding (errors first in row order)."""
     rules = RuleSet.default() if rules is None else rules
     ctx = ctx or Context()
+    if not raw.index.is_unique:  # rules locate rows by position (row numbers can repeat)
+        raw.reset_index(drop=True, inplace=True)
     forget_numbers(raw)  # the table may have changed since a previous check
     report = Report(rows=len(raw))
     for rule in rules:

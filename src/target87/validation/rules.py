@@ -68,6 +68,7 @@ class Rule:
                 sheet=row["_sheet"] or None,
                 rule=self.name,
                 severity=self.severity,
+                row_label=raw.attrs.get("row_label"),
             )
         if len(hits) > MAX_PER_RULE:
             more = f"... and {len(hits) - MAX_PER_RULE} more row(s) break this rule"
@@ -288,19 +289,29 @@ class Unique(Rule):
     name: str = "duplicate"
 
     def check(self, raw, ctx):
-        dup = raw.duplicated(self.key, keep=False)
-        if not dup.any():
+        later = raw.duplicated(self.key, keep="first")
+        if not later.any():
             return
-        first = raw[dup].groupby(self.key, sort=False)["_row"].transform("min")
-        later = pd.Series(False, index=raw.index)
-        later[dup] = raw.loc[dup, "_row"] != first
-        firsts = first.reindex(raw.index)
-        yield from self.found(
-            raw,
-            later,
-            None,
-            lambda r: f"duplicate of row {int(firsts[r.name])} (same {', '.join(self.key)})",
-        )
+        # Where each repeated key first appears, by position: rows on two sheets (or two
+        # files of a folder) can share a row number.
+        first = raw[raw.duplicated(self.key, keep=False) & ~later]
+        where = {
+            tuple(k): (int(r), sheet)
+            for k, r, sheet in zip(
+                first[self.key].itertuples(index=False),
+                first["_row"],
+                first["_sheet"],
+                strict=True,
+            )
+        }
+        keys = ", ".join(self.key)
+
+        def reason(row) -> str:
+            line, sheet = where[tuple(row[k] for k in self.key)]
+            on = f" of sheet {sheet!r}" if sheet and sheet != row["_sheet"] else ""
+            return f"duplicate of row {line}{on} (same {keys})"
+
+        yield from self.found(raw, later, None, reason)
 
 
 @dataclass
@@ -329,7 +340,7 @@ class _Groups(Rule):
         codes = [self.total, *self.parts]
         scope = self.applies(raw) & raw[self.by].isin(codes)
         if not scope.any():
-            return pd.DataFrame(columns=[*codes, "_row"])
+            return pd.DataFrame(columns=[*codes, "_at"])
         part = raw[scope]
         group, uniques = pd.factorize(
             pd.util.hash_pandas_object(part[self.key], index=False).to_numpy()
@@ -344,16 +355,15 @@ class _Groups(Rule):
             table[code] = column
         rows = np.full(len(uniques), -1)
         hit = by == self.total
-        rows[group[hit]] = part["_row"].to_numpy()[hit]
+        rows[group[hit]] = part.index.to_numpy()[hit]  # positions: row numbers can repeat
         out = pd.DataFrame(table)
-        out["_row"] = rows
+        out["_at"] = rows
         return out.dropna(subset=codes).reset_index(drop=True)
 
     def report(self, raw: pd.DataFrame, table: pd.DataFrame, bad: pd.Series, reason):
-        rows = set(table.loc[bad, "_row"].astype(int))
-        by_row = table[bad].set_index("_row")
-        mask = raw["_row"].isin(rows) & (raw[self.by] == self.total)
-        yield from self.found(raw, mask, "value", lambda r: reason(by_row.loc[r["_row"]]))
+        by_position = table[bad].set_index("_at")
+        mask = raw.index.isin(by_position.index)
+        yield from self.found(raw, mask, "value", lambda r: reason(by_position.loc[r.name]))
 
 
 @dataclass
@@ -472,5 +482,8 @@ def rule_from_dict(spec: dict) -> Rule:
     if rule.severity not in ("error", "warning"):
         raise ValueError(f"rule {kind!r}: severity must be error or warning")
     if isinstance(rule, Pattern):
-        re.compile(rule.regex)
+        try:
+            re.compile(rule.regex)
+        except re.error as exc:
+            raise ValueError(f"rule 'pattern': bad regex {rule.regex!r}: {exc}") from None
     return rule
