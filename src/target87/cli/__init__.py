@@ -4,6 +4,7 @@ from target87.cli import (  # noqa: F401  (register the commands)
     fetch_cmd,
     io_cmd,
     profile_cmd,
+    progress_cmd,
     query_cmd,
     template_cmd,
 )

@@ -143,3 +143,27 @@ def group_aggregates(
             }
         )
     return pd.DataFrame(rows)
+
+
+def all_points(session: Session, series: list[str] | None = None) -> pd.DataFrame:
+    """Every country's dated preferred values as a long frame: one band of ages per series
+    and area (5-17 where present, else all ages), by sex.
+
+    Columns: series, area, sex, age, year, value, unit, source. Windows and unknown years
+    are left out, as in :func:`series_points`.
+    """
+    countries = [a for (a,) in session.query(M.Area.code).filter(M.Area.kind == "country")]
+    frame = store.observations(session, series=series, areas=countries, all_sources=True)
+    frame = frame[
+        frame["preferred"]
+        & (frame["urbanisation"] == "_T")
+        & frame["time_period"].str.fullmatch(r"\d{4}")
+    ]
+    rank = frame["age"].map({"Y5T17": 0, "_T": 1}).fillna(2)
+    best = rank.groupby([frame["series"], frame["ref_area"]]).transform("min")
+    frame = frame[rank == best]
+    out = frame.rename(columns={"ref_area": "area", "year_to": "year"})
+    out["year"] = out["year"].astype(int)
+    return out[["series", "area", "sex", "age", "year", "value", "unit", "source"]].reset_index(
+        drop=True
+    )
