@@ -10,7 +10,7 @@ from pathlib import Path
 import pandas as pd
 
 from target87.ingest.errors import LoadError, Problem
-from target87.interop.limits import check_size, decode, protect
+from target87.interop.limits import check_size, decode, protect, read_limited
 from target87.interop.sdmx_csv import _record_lines  # the same line counting
 from target87.interop.table import OBS_COLUMNS, fill_period_bounds, raw_table, records
 
@@ -30,7 +30,7 @@ def read_csv(path: Path, *, display_name: str | None = None) -> pd.DataFrame:
     """Read an observation CSV into a raw table; refuse malformed files with a located error."""
     name = display_name or str(path)
     check_size(path)
-    text = decode(path.read_bytes(), name)
+    text = decode(read_limited(path), name)
     frame = parse_csv_text(text, name)
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in REQUIRED_HEADER if c not in frame.columns]
@@ -118,7 +118,7 @@ def write_json(frame: pd.DataFrame, path: Path, sources: list[dict] | None = Non
 def read_json(path: Path, *, display_name: str | None = None) -> pd.DataFrame:
     name = display_name or str(path)
     check_size(path)
-    text = decode(path.read_bytes(), name)
+    text = decode(read_limited(path), name)
     try:
         doc = json.loads(text)
     except json.JSONDecodeError as exc:

@@ -3,8 +3,11 @@
 Nothing in a workbook is ever run: the archive is checked for size and zip bombs before
 openpyxl opens it, formulas are read as formulas (``data_only=False``, so no cached result is
 trusted) and refused with their sheet, row and column, and text we quoted on export is turned
-back into the text. Every sheet whose first row holds our column names is data; other sheets
-(instructions, codes, sources) are skipped.
+back into the text. Only our own non-data sheets (instructions, codes, sources, in every
+language the template is written in) and completely empty sheets are skipped; every other
+sheet must be an observation sheet (our column names in row 1, at least series, ref_area,
+time_period and value) or the workbook is refused: a sheet skipped by mistake would, in replace
+mode, delete the stored rows it was meant to cover.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import zipfile
 from pathlib import Path
+from xml.etree.ElementTree import ParseError
 
 import openpyxl
 import pandas as pd
@@ -19,11 +23,17 @@ from openpyxl.utils import get_column_letter
 
 from target87.ingest.errors import LoadError, Problem
 from target87.interop.codes import CodeMap
+from target87.interop.excel_template import CODES_SHEET, TEXT
 from target87.interop.excel_write import RESERVED_SHEETS, unprotect
 from target87.interop.limits import check_zip
 from target87.interop.table import OBS_COLUMNS, fill_period_bounds, raw_table
 
-REQUIRED_HEADER = {"series", "ref_area", "time_period", "value"}
+REQUIRED_HEADER = ("series", "ref_area", "time_period", "value")
+# Sheets we write that are not data (excel_write's Sources, the template's instructions in each
+# language and its codes): skipped, unless row 1 makes them an observation sheet.
+OUR_SHEETS = frozenset(
+    RESERVED_SHEETS | {CODES_SHEET} | {t.lower() for t in TEXT["sheet_instructions"]}
+)
 # A row with none of these filled is an unused (pre-filled template) row, not an observation.
 OBSERVED = ("time_period", "value", "lower_bound", "upper_bound", "footnote")
 MAX_PROBLEMS = 500
@@ -35,15 +45,17 @@ def read_xlsx(
     """Read every data sheet of an xlsx into one raw table (``_sheet``, ``_row`` = sheet row).
 
     Rows with no period, value, bounds or footnote are unused template rows and are skipped.
-    Raises ``LoadError`` for an oversize file, a zip bomb, formulas, error values, unknown or
-    repeated columns, and values in columns without a header.
+    Raises ``LoadError`` for an oversize file, a zip bomb, XML with a DOCTYPE or entities, a
+    sheet that cannot be parsed, a sheet that is not an observation sheet or lacks one of
+    series, ref_area, time_period and value, formulas, error values, unknown or repeated
+    columns, and values in columns without a header.
     """
     path = Path(path)
     name = display_name or str(path)
-    check_zip(path)  # before any parsing: refuses oversize files and zip bombs
+    check_zip(path)  # before any parsing: oversize files, zip bombs, DOCTYPE / entities
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=False)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, SyntaxError) as exc:
         raise LoadError(
             [Problem(name, None, None, f"not a readable xlsx workbook ({exc})")]
         ) from None
@@ -52,9 +64,12 @@ def read_xlsx(
     problems: list[Problem] = []
     try:
         for ws in wb.worksheets:
-            if ws.title.strip().lower() in RESERVED_SHEETS:
-                continue
-            _read_sheet(ws, name, found, rows, problems)
+            try:
+                _read_sheet(ws, name, found, rows, problems)
+            except LoadError:
+                raise
+            except Exception as exc:  # openpyxl raises many kinds on a malformed sheet
+                problems.append(Problem(name, None, None, _unreadable(exc), sheet=ws.title))
     finally:
         wb.close()
     if problems:
@@ -64,13 +79,32 @@ def read_xlsx(
     return fill_period_bounds(raw)
 
 
+def _unreadable(exc: Exception) -> str:
+    kind = "malformed sheet XML" if isinstance(exc, ParseError) else "unreadable"
+    return f"the sheet cannot be read: {kind} ({type(exc).__name__}: {str(exc)[:200]})"
+
+
 def _read_sheet(ws, name: str, found: list[dict], rows: list[int], problems: list[Problem]):
     lines = ws.iter_rows()
     header_cells = next(lines, ())
     header = [_header(c) for c in header_cells]
-    if not REQUIRED_HEADER.issubset(header):
-        return  # not a data sheet
+    ours = [h for h in header if h in OBS_COLUMNS]
+    missing = [c for c in REQUIRED_HEADER if c not in header]
+    if missing and ws.title.strip().lower() in OUR_SHEETS:
+        return  # our instructions, codes or sources (row 1 does not make it data)
+    if not ours:
+        if _empty(header_cells) and all(_empty(cells) for cells in lines):
+            return  # a completely empty sheet
+        reason = (
+            f"sheet {ws.title!r} is not an observation sheet: its first row holds none of the "
+            f"columns {', '.join(REQUIRED_HEADER)}; remove the sheet or give it those columns "
+            "(nothing is skipped silently)"
+        )
+        problems.append(Problem(name, 1, None, reason, sheet=ws.title, rule="columns"))
+        return
     reasons = []
+    if missing:
+        reasons.append(f"missing required column(s) {', '.join(missing)}")
     unknown = [h for h in header if h and h not in OBS_COLUMNS]
     if unknown:
         reasons.append(f"unknown column(s) {', '.join(unknown)}: nothing is dropped silently")
@@ -96,6 +130,15 @@ def _read_sheet(ws, name: str, found: list[dict], rows: list[int], problems: lis
             record["_sheet"] = ws.title
             found.append(record)
             rows.append(number)
+
+
+def _empty(cells) -> bool:
+    """No cell holds anything (blank text counts as nothing)."""
+    for cell in cells:
+        value = cell.value
+        if value is not None and not (isinstance(value, str) and not value.strip()):
+            return False
+    return True
 
 
 def _header(cell) -> str:

@@ -3,6 +3,10 @@
 Sheets: instructions (what to fill, the codes, how errors are reported), the data sheet (our
 column names in row 1, so ``read_xlsx`` reads it as is, with translated help as cell comments),
 and a hidden ``codes`` sheet that the drop-down lists refer to.
+
+Every text cell is written as a string cell through ``limits.protect``: text from the store (a
+source id, a series or area name) that starts with ``=`` or another formula sign is quoted,
+never written as a formula.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from sqlalchemy.orm import Session
 from target87 import store
 from target87.i18n import LANGUAGES, label
 from target87.ingest import schema
+from target87.interop.limits import protect
 from target87.interop.table import OBS_COLUMNS
 
 TEMPLATE_COLUMNS = [c for c in OBS_COLUMNS if c not in ("year_from", "year_to")]
@@ -261,6 +266,18 @@ COLUMN_HELP: dict[str, tuple[str, str, str]] = {
 }
 
 
+def _put(ws, row: int, column: int, value: object, font: Font | None = None):
+    """Write one cell: numbers as numbers, anything else as protected text, never a formula."""
+    if isinstance(value, str):
+        cell = ws.cell(row=row, column=column, value=protect(value))
+        cell.data_type = "s"  # belt and braces: a string cell whatever the text starts with
+    else:
+        cell = ws.cell(row=row, column=column, value=value)
+    if font is not None:
+        cell.font = font
+    return cell
+
+
 def _t(key: str, lang: str, **fields: str) -> str:
     text = TEXT[key][LANGUAGES.index(lang)]
     return text.format(**fields) if fields else text
@@ -341,11 +358,9 @@ def _instructions(ws, infos: list, lang: str) -> None:
     lines.append(([_t("code", lang), _t("name", lang), _t("unit", lang), "unit_mult"], bold))
     for info in infos:
         lines.append(([info.code, info.name(lang), info.unit, str(info.unit_mult)], None))
-    for values, font in lines:
-        ws.append(values)
-        if font is not None:
-            for cell in ws[ws.max_row]:
-                cell.font = font
+    for row, (values, font) in enumerate(lines, start=1):
+        for column, value in enumerate(values, start=1):
+            _put(ws, row, column, value, font)
     for letter, width in (("A", 24), ("B", 90), ("C", 14), ("D", 12)):
         ws.column_dimensions[letter].width = width
 
@@ -355,9 +370,9 @@ def _write_codes(ws, lists: dict[str, list]) -> dict[str, str]:
     ranges = {}
     for index, (name, values) in enumerate(lists.items(), start=1):
         letter = get_column_letter(index)
-        ws.cell(row=1, column=index, value=name)
+        _put(ws, 1, index, name)
         for row, value in enumerate(values, start=2):
-            ws.cell(row=row, column=index, value=value)
+            _put(ws, row, index, value)
         last = max(len(values), 1) + 1
         ranges[name] = f"{quote_sheetname(ws.title)}!${letter}$2:${letter}${last}"
     return ranges
@@ -367,8 +382,7 @@ def _data_sheet(ws, infos: list, areas: list[str] | None, lang: str) -> int:
     """Header with translated comments, then one pre-filled row per series and area."""
     bold = Font(bold=True)
     for index, column in enumerate(TEMPLATE_COLUMNS, start=1):
-        cell = ws.cell(row=1, column=index, value=column)
-        cell.font = bold
+        cell = _put(ws, 1, index, column, bold)
         cell.comment = Comment(COLUMN_HELP[column][LANGUAGES.index(lang)], "target87")
         ws.column_dimensions[get_column_letter(index)].width = 40 if column == "footnote" else 14
     ws.freeze_panes = "A2"
@@ -388,7 +402,7 @@ def _data_sheet(ws, infos: list, areas: list[str] | None, lang: str) -> int:
             }
             for index, column in enumerate(TEMPLATE_COLUMNS, start=1):
                 if prefill.get(column) is not None:
-                    ws.cell(row=filled + 1, column=index, value=prefill[column])
+                    _put(ws, filled + 1, index, prefill[column])
     return filled
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import codecs
 import os
 import re
+import stat
 import zipfile
+import zlib
 from pathlib import Path
 
 from target87.ingest.errors import LoadError, Problem
@@ -27,19 +30,48 @@ def refuse(path: Path | str, reason: str, rule: str = "file") -> LoadError:
 
 
 def check_size(path: Path, limit: int | None = None) -> int:
-    """Refuse a missing file or one over the limit, before reading any of it."""
+    """Refuse a missing file, anything but a regular file (a device such as ``/dev/zero``, a
+    FIFO, a folder: their reported size means nothing) or one over the limit, before reading
+    any of it. Links are followed: what counts is the file they lead to."""
     limit = max_bytes() if limit is None else limit
     try:
-        size = path.stat().st_size
+        info = Path(path).resolve().stat()
     except FileNotFoundError:
         raise refuse(path, "file not found") from None
+    except (OSError, RuntimeError) as exc:  # a link loop, no permission...
+        raise refuse(path, f"cannot be opened ({exc.__class__.__name__})") from None
+    if not stat.S_ISREG(info.st_mode):
+        raise refuse(path, "not a regular file (a device, pipe or folder is never read)")
+    size = info.st_size
     if size > limit:
         raise refuse(path, f"file is {size:,} bytes, over the limit of {limit:,} bytes", "size")
     return size
 
 
+def read_limited(path: Path, limit: int | None = None) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes; never reads more than
+    ``limit + 1`` bytes, even if the file grows or is swapped after ``check_size``."""
+    limit = max_bytes() if limit is None else limit
+    check_size(path, limit)
+    try:
+        # O_NONBLOCK: should the path have become a FIFO since the check, opening it must not
+        # wait for a writer; fstat of the open descriptor then refuses it.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError as exc:
+        raise refuse(path, f"cannot be opened ({exc.__class__.__name__})") from None
+    with os.fdopen(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise refuse(path, "not a regular file (a device, pipe or folder is never read)")
+        data = f.read(limit + 1)
+    if len(data) > limit:
+        reason = f"file is over the limit of {limit:,} bytes"
+        raise refuse(path, reason, "size")
+    return data
+
+
 def check_zip(path: Path, limit: int | None = None) -> None:
-    """Refuse an xlsx (zip) whose members would inflate beyond reason, before parsing it."""
+    """Refuse an xlsx (zip) whose members would inflate beyond reason, before parsing it,
+    and one whose XML declares a DOCTYPE or entities (``check_zip_xml``)."""
     size = check_size(path, limit)
     try:
         with zipfile.ZipFile(path) as archive:
@@ -52,6 +84,90 @@ def check_zip(path: Path, limit: int | None = None) -> None:
             f"archive would expand to {total:,} bytes from {size:,}: refused as a possible zip bomb"
         )
         raise refuse(path, reason, "size")
+    check_zip_xml(path)
+
+
+_XML_DANGER = ("<!DOCTYPE", "<!ENTITY")
+_DECLARED = re.compile(rb"""^<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._\-]+)["']""")
+_CHUNK = 1 << 20
+
+
+def _xml_codec(head: bytes) -> str:
+    """The encoding an XML parser would read ``head`` in: BOM, then byte pattern, then the
+    declaration; UTF-8 when nothing says otherwise."""
+    for bom, codec in (
+        (codecs.BOM_UTF32_LE, "utf-32-le"),
+        (codecs.BOM_UTF32_BE, "utf-32-be"),
+        (codecs.BOM_UTF8, "utf-8"),
+        (codecs.BOM_UTF16_LE, "utf-16-le"),
+        (codecs.BOM_UTF16_BE, "utf-16-be"),
+    ):
+        if head.startswith(bom):
+            return codec
+    for pattern, codec in (
+        (b"<\0\0\0", "utf-32-le"),
+        (b"\0\0\0<", "utf-32-be"),
+        (b"<\0", "utf-16-le"),
+        (b"\0<", "utf-16-be"),
+    ):
+        if head.startswith(pattern):
+            return codec
+    declared = _DECLARED.match(head)
+    if declared:
+        try:
+            info = codecs.lookup(declared.group(1).decode("ascii"))
+        except LookupError:
+            return "utf-8"  # a parser cannot read it either: it fails, never expands
+        # UTF-16/32 declared over 8-bit bytes, or a codec that is not a text encoding
+        # (base64...): a parser refuses those; read the bytes as the UTF-8 they look like.
+        wide = info.name.startswith(("utf-16", "utf-32"))
+        if getattr(info, "_is_text_encoding", True) and not wide:
+            return info.name
+    return "utf-8"
+
+
+def check_zip_xml(path: Path) -> None:
+    """Refuse an archive any member of which holds ``<!DOCTYPE`` or ``<!ENTITY``.
+
+    openpyxl parses sheet XML with the standard library, which expands entities (billion
+    laughs) and would show their text as cell values. An xlsx never needs a DOCTYPE, so every
+    member is scanned, whole, in the encoding it declares (UTF-16 as well as UTF-8), before
+    anything parses it. The members' total size was bounded by ``check_zip``.
+    """
+    try:
+        with zipfile.ZipFile(path) as archive:
+            for info in archive.infolist():
+                if info.is_dir():
+                    continue
+                with archive.open(info) as member:
+                    found = _scan_member(member)
+                if found:
+                    reason = (
+                        f"member {info.filename!r} holds {found}: XML with a DOCTYPE or entity "
+                        "declarations is refused (unsafe)"
+                    )
+                    raise refuse(path, reason)
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError) as exc:
+        raise refuse(path, f"not a readable xlsx archive ({exc})") from None
+    except (OSError, ValueError, zlib.error) as exc:  # a corrupt member: bad compressed data
+        raise refuse(path, f"not a readable xlsx archive ({exc.__class__.__name__})") from None
+
+
+def _scan_member(member) -> str | None:
+    """The first dangerous declaration in a zip member, read in 1 MB chunks, or None."""
+    first = member.read(_CHUNK)
+    decoder = codecs.getincrementaldecoder(_xml_codec(first[:200]))(errors="replace")
+    keep = max(len(d) for d in _XML_DANGER) - 1
+    tail, chunk = "", first
+    while chunk:
+        text = tail + decoder.decode(chunk)
+        for danger in _XML_DANGER:
+            if danger in text:
+                return danger
+        tail = text[-keep:]
+        chunk = member.read(_CHUNK)
+    text = tail + decoder.decode(b"", final=True)
+    return next((d for d in _XML_DANGER if d in text), None)
 
 
 def decode(data: bytes, name: str) -> str:

@@ -30,6 +30,9 @@ Reading also takes what Open SDG sites write in practice: sex as ``F``/``M`` or
 ``Female``/``Male``, age as ``Y5T17`` or ``5-17``, ``GeoCode`` or ``REF_AREA`` in M49 or ISO3, a
 blank ``GeoCode`` meaning the reporting country named in the metadata. A disaggregation we do
 not hold must be blank everywhere: otherwise the file is refused, never silently cut.
+
+Only regular files inside the folder are read: a data or metadata file that is a link leading
+out of the folder, or a device or pipe, is refused by name and never opened.
 """
 
 from __future__ import annotations
@@ -51,7 +54,7 @@ from target87.ingest.errors import LoadError, Problem
 from target87.ingest.snapshot import bundled_snapshot_dir
 from target87.interop.codes import SEX, URBANISATION, CodeMap, UnknownCodes, age, map_column
 from target87.interop.excel_write import protect, unprotect
-from target87.interop.limits import check_size, decode
+from target87.interop.limits import decode, read_limited, refuse
 from target87.interop.table import DEFAULTS, ExportError, fill_period_bounds, raw_table, records
 
 # Header as written -> our field. Headers are compared lower-cased, "_" read as a space.
@@ -163,6 +166,19 @@ def data_files(folder: Path) -> list[Path]:
     return found or sorted(folder.glob("*.csv"))
 
 
+def _check_inside(folder: Path, path: Path) -> None:
+    """Refuse, by name, a file that is not a regular file inside ``folder`` once links are
+    followed: a link out of the folder would show another file's content in our errors."""
+    try:
+        real, root = path.resolve(strict=True), folder.resolve(strict=True)
+    except (OSError, RuntimeError):
+        raise refuse(path, "a broken link or unreadable path: refused") from None
+    if not real.is_relative_to(root):
+        raise refuse(path, "a link leading out of the Open SDG folder: refused, not read")
+    if not real.is_file():
+        raise refuse(path, "not a regular file (a device, pipe or folder): refused, not read")
+
+
 def indicator_id(path: Path) -> str:
     """``indicator_8-7-1.csv`` -> ``8-7-1`` (sdg-build's file naming)."""
     return path.stem.removeprefix("indicator_")
@@ -186,6 +202,15 @@ def read_opensdg(
     if folder.is_file():  # one indicator CSV: its metadata sits beside it or in ../meta
         files = [folder]
         folder = folder.parent.parent if folder.parent.name == "data" else folder.parent
+    else:  # files found by looking in the folder, not named by the caller: must stay in it
+        outside = []
+        for path in files:
+            try:
+                _check_inside(folder, path)
+            except LoadError as exc:
+                outside.extend(exc.problems)
+        if outside:
+            raise LoadError(outside)
     if not files:
         reason = "no Open SDG data files (data/indicator_*.csv or *.csv) in this folder"
         raise LoadError([Problem(str(folder), None, None, reason, rule="file")])
@@ -241,8 +266,7 @@ def _read_file(path, name, meta, codes, source, problems, spelled) -> pd.DataFra
 
 def _csv_rows(path: Path, name: str, problems: list[Problem]):
     """Header and the non-empty rows of a CSV, with the line each row starts on."""
-    check_size(path)
-    text = decode(path.read_bytes(), f"{name}/{path.name}")
+    text = decode(read_limited(path), f"{name}/{path.name}")
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
         header = [h.strip() for h in next(reader, [])]
@@ -445,14 +469,14 @@ def _read_metadata(folder: Path, key: str, name: str, problems: list[Problem]) -
         for stem in (key, f"indicator_{key}"):
             for suffix in META_SUFFIXES:
                 path = directory / f"{stem}{suffix}"
-                if path.is_file():
+                if path.is_symlink() or (path.exists() and not path.is_dir()):
+                    _check_inside(folder, path)
                     return _parse_metadata(path, name, problems)
     return {}
 
 
 def _parse_metadata(path: Path, name: str, problems: list[Problem]) -> dict:
-    check_size(path)
-    text = decode(path.read_bytes(), f"{name}/{path.name}")
+    text = decode(read_limited(path), f"{name}/{path.name}")
     if path.suffix == ".md":
         # Front matter: the YAML between the first two "---" lines; the rest is page text.
         parts = re.split(r"^---\s*$", text, maxsplit=2, flags=re.MULTILINE)

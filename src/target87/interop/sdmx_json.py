@@ -36,20 +36,40 @@ def _level(parts: dict, level: str) -> list[tuple[str, list[str]]]:
     return [(c["id"], [_value(v) for v in c.get("values", [])]) for c in parts.get(level) or []]
 
 
-def _decode_key(key: str, dims: list[tuple[str, list[str]]]) -> dict[str, str]:
+class _BadIndex(Exception):
+    """A key or attribute index outside its component's values (the message says where)."""
+
+
+def _index(part: object, values: list[str], component: str, where: str) -> int:
+    """A value index, refused unless it is a whole number with 0 <= index < len(values): a
+    negative one would pick a code from the end in Python and must never be read so."""
+    text = str(part).strip() if not isinstance(part, bool) else ""
+    if not text.isdigit() or not text.isascii() or int(text) >= len(values):
+        span = f" (0 to {len(values) - 1})" if values else ""
+        raise _BadIndex(
+            f"{where}: index {part!r} of {component} is not one of its {len(values)} value(s){span}"
+        )
+    return int(text)
+
+
+def _decode_key(key: str, dims: list[tuple[str, list[str]]], where: str) -> dict[str, str]:
     if not dims:
         return {}
-    indices = [int(i) for i in key.split(":")]
-    if len(indices) != len(dims):
-        raise ValueError(f"key {key!r} has {len(indices)} part(s) for {len(dims)} dimension(s)")
-    return {dim: values[i] for i, (dim, values) in zip(indices, dims, strict=True)}
+    parts = key.split(":")
+    if len(parts) != len(dims):
+        raise ValueError(f"key {key!r} has {len(parts)} part(s) for {len(dims)} dimension(s)")
+    spot = f"{where} key {key!r}"
+    return {
+        dim: values[_index(part, values, dim, spot)]
+        for part, (dim, values) in zip(parts, dims, strict=True)
+    }
 
 
-def _decode_attrs(indices: list, attrs: list[tuple[str, list[str]]]) -> dict[str, str]:
+def _decode_attrs(indices: list, attrs: list[tuple[str, list[str]]], where: str) -> dict[str, str]:
     out = {}
     for index, (attr, values) in zip(indices, attrs, strict=False):
         if index is not None:
-            out[attr] = values[int(index)]
+            out[attr] = values[_index(index, values, attr, f"attributes of {where}")]
     return out
 
 
@@ -71,17 +91,19 @@ def _decode(tree: dict) -> tuple[list[dict[str, str]], str]:
     records: list[dict[str, str]] = []
     for ds in tree["dataSets"]:
         base = {dim: values[0] for dim, values in ds_dims if values}
-        base.update(_decode_attrs(ds.get("attributes") or [], ds_attrs))
-        groups = [(base, ds)] if "observations" in ds else []
+        base.update(_decode_attrs(ds.get("attributes") or [], ds_attrs, "the data set"))
+        groups = [(base, ds, "")] if "observations" in ds else []
         for key, series in (ds.get("series") or {}).items():
-            record = dict(base, **_decode_key(key, s_dims))
-            record.update(_decode_attrs(series.get("attributes") or [], s_attrs))
-            groups.append((record, series))
-        for record, holder in groups:
+            record = dict(base, **_decode_key(key, s_dims, "series"))
+            where = f"series {key!r}"
+            record.update(_decode_attrs(series.get("attributes") or [], s_attrs, where))
+            groups.append((record, series, f"{where}, "))
+        for record, holder, within in groups:
             for key, obs in (holder.get("observations") or {}).items():
-                row = dict(record, **_decode_key(key, o_dims))
+                where = f"{within}observation"
+                row = dict(record, **_decode_key(key, o_dims, where))
                 row["OBS_VALUE"] = "" if not obs or obs[0] is None else str(obs[0])
-                row.update(_decode_attrs(obs[1:], o_attrs))
+                row.update(_decode_attrs(obs[1:], o_attrs, f"{where} {key!r}"))
                 records.append(row)
     return records, _flow(structure)
 
@@ -97,6 +119,8 @@ def read_components(text: str, name: str) -> tuple[pd.DataFrame, np.ndarray, str
         raise LoadError([Problem(name, None, None, "JSON nested too deeply")]) from None
     try:
         records, flow = _decode(tree)
+    except _BadIndex as exc:
+        raise LoadError([Problem(name, None, None, str(exc), rule="format")]) from None
     except (KeyError, TypeError, IndexError, ValueError, AttributeError) as exc:
         reason = f"not an SDMX-JSON 1.0 data message ({type(exc).__name__}: {exc})"
         raise LoadError([Problem(name, None, None, reason, rule="format")]) from None

@@ -17,7 +17,7 @@ import pandas as pd
 
 from target87.ingest.errors import LoadError, Problem
 from target87.interop import codes as codes_mod
-from target87.interop.codes import CodeMap, UnknownCodes
+from target87.interop.codes import CodeMap, UnknownCodes, rows_of_codes
 from target87.interop.sdmx_dsd import sdg_dsd
 from target87.interop.table import DEFAULTS, OBS_COLUMNS, fill_period_bounds
 
@@ -117,15 +117,19 @@ def map_codes(
     label: str,
     rows: np.ndarray,
 ) -> pd.Series:
-    """Map a text column through ``lookup`` once per unique value; record the misses."""
+    """Map a text column through ``lookup`` once per unique value; record the misses (their
+    rows found in one pass over the column, however many distinct misses there are)."""
     positions, uniques = pd.factorize(values)
-    mapped = []
+    uniques = uniques.tolist()  # indexing a pandas Index per code would cost 10 µs each
+    mapped, missed = [], []
     for k, code in enumerate(uniques):
         result = "" if code == "" else lookup(code)
         if result is None:
-            unknown.found.setdefault((label, code), []).extend(rows[positions == k].tolist())
+            missed.append(k)
             result = code
         mapped.append(result)
+    for k, hits in rows_of_codes(positions, rows, missed):
+        unknown.found.setdefault((label, uniques[k]), []).extend(hits.tolist())
     # Take from the small array of mapped uniques: one pyarrow take, no object per cell.
     table = pd.array([*mapped, ""], dtype="str")
     taken = table.take(np.where(positions < 0, len(mapped), positions))
@@ -185,8 +189,11 @@ def to_raw(
     """Map a frame of SDMX components (stripped text, "" for empty) to a raw table.
 
     ``rows`` is each row's position in the file; ``spelled`` the component ids as the file
-    spells its columns; ``attributes`` the ids the file's DSD declares as attributes (unknown
-    attributes are ignored, unknown dimensions must hold totals only).
+    spells its columns; ``attributes`` the ids that a DSD we hold declares as attributes (the
+    SDG DSD, or the structure saved beside an SDMX-ML file), never ids a reader guessed.
+    Attributes declared there or known here (``FOOTNOTE_EXTRAS``, ``IGNORED_ATTRIBUTES``: the
+    ILO and UNICEF ones) are attributes; any other component may be a breakdown, so it must
+    hold totals only (``_not_held``): anything else is refused and listed.
     """
     codes = codes or CodeMap()
     spelled = dict(spelled or {})
@@ -219,8 +226,8 @@ def to_raw(
         elif component in HANDLED or component in IGNORED_ATTRIBUTES:
             continue
         elif component in attributes:
-            continue  # an attribute of the file's DSD that we have no field for
-        else:
+            continue  # declared an attribute by a DSD we hold, with no field of ours
+        else:  # unknown: perhaps a breakdown (e.g. an Obs-level one sdmx1 guessed an attribute)
             problems.extend(_not_held(comp[component], component, spelled, file, rows))
 
     if "FREQ" in comp:
@@ -288,10 +295,11 @@ def _not_held(
 ) -> list[Problem]:
     """A breakdown we do not hold: only totals may pass, anything else is listed."""
     out = []
-    for code in pd.unique(values):
-        if is_total(code):
-            continue
-        hits = rows[np.asarray(values == code, dtype=bool)]
+    positions, uniques = pd.factorize(values)
+    uniques = uniques.tolist()  # indexing a pandas Index per code would cost 10 µs each
+    breakdowns = [k for k, code in enumerate(uniques) if not is_total(code)]
+    for k, hits in rows_of_codes(positions, rows, breakdowns):
+        code = uniques[k]
         out.append(
             Problem(
                 file,

@@ -2,8 +2,14 @@
 and 2.0) into a raw observation table with our codes.
 
 The format is told from the content, not the file name. Every path checks the size limit
-before reading, decodes text with BOM / Latin-1 handling, refuses XML with a DOCTYPE (no
-entity expansion, no external fetches), and reports malformed input with its line.
+before reading (never reading more than the limit), decodes text with BOM / Latin-1 handling,
+refuses XML with a DOCTYPE (parsed first by lxml with no DTD loading, no entity expansion and no
+network; sdmx1 only ever sees a document so checked), and reports malformed input with its line.
+
+In SDMX-ML, only the attributes the DSD declares (the SDG DSD, or the ``.structure.xml`` saved
+beside the file) count as attributes. Without a DSD, sdmx1 guesses from the layout and would
+take an observation-level breakdown for an attribute: such components are treated as
+breakdowns we do not hold (only totals pass) unless ``sdmx_map`` knows them.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from lxml import etree
 from target87.ingest.errors import LoadError, Problem
 from target87.interop import sdmx_csv, sdmx_json
 from target87.interop.codes import CodeMap
-from target87.interop.limits import check_size, decode
+from target87.interop.limits import decode, read_limited
 from target87.interop.sdmx_dsd import sdg_dsd, sdg_dsd_sdmx1
 from target87.interop.sdmx_map import to_raw
 from target87.interop.table import OBS_COLUMNS, POSITION_COLUMNS
@@ -36,7 +42,7 @@ DATA_ROOTS = {
 DECLARED_ENCODING = re.compile(r"^(<\?xml[^>]*?encoding\s*=\s*)([\"'])[^\"']*\2")
 URN_REF = re.compile(r"\.(DataStructure|Dataflow)=([^:]+):([^(]+)\(([^)]*)\)")
 STRUCTURE_SUFFIX = ".structure.xml"
-ROOT_START = re.compile(r"<[A-Za-z_]")
+UNSAFE = "XML with a DOCTYPE or entity declarations is refused (unsafe)"
 
 
 def read_sdmx(
@@ -50,8 +56,7 @@ def read_sdmx(
     """
     path = Path(path)
     name = path.name
-    check_size(path)
-    text = decode(path.read_bytes(), name)
+    text = decode(read_limited(path), name)
     head = text[:4096].lstrip()[:1]  # not text.lstrip(): that copies a large file
     if head == "<":
         return _read_xml(text, path, codes, source)
@@ -127,13 +132,12 @@ def _refuse(name: str, reason: str, line: int | None = None) -> LoadError:
 
 
 def _parse_xml(text: str, name: str) -> tuple[bytes, etree._Element]:
-    """Check an XML text is safe and well-formed; return it as UTF-8 bytes and its root."""
-    start = ROOT_START.search(text)
-    prolog = text[: start.start()] if start else text
-    if "<!DOCTYPE" in prolog or "<!ENTITY" in prolog:
-        # A DOCTYPE can declare entities (billion laughs) or external ones (XXE); SDMX
-        # messages never need one, so refuse rather than parse.
-        raise _refuse(name, "XML with a DOCTYPE or entity declarations is refused (unsafe)")
+    """Check an XML text is safe and well-formed; return it as UTF-8 bytes and its root.
+
+    lxml parses it without loading any DTD, resolving any entity or touching the network;
+    then a DOCTYPE anywhere in the prolog (after a comment too) is refused: it can declare
+    entities (billion laughs) or external ones (XXE), and SDMX messages never need one.
+    """
     # The text is decoded already: declare it as the UTF-8 we hand to the parsers.
     data = DECLARED_ENCODING.sub(r"\1\2UTF-8\2", text, count=1).encode("utf-8")
     parser = etree.XMLParser(
@@ -142,7 +146,12 @@ def _parse_xml(text: str, name: str) -> tuple[bytes, etree._Element]:
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError as exc:
+        if "<!DOCTYPE" in text or "<!ENTITY" in text:
+            raise _refuse(name, UNSAFE) from None
         raise _refuse(name, f"malformed XML: {exc.msg}", exc.lineno) from None
+    info = root.getroottree().docinfo
+    if info.doctype or info.internalDTD is not None or info.externalDTD is not None:
+        raise _refuse(name, UNSAFE)
     return data, root
 
 
@@ -168,8 +177,7 @@ def _sidecar_dsd(path: Path, ref: tuple[str, str, str, str]):
     side = path.with_name(path.name.removesuffix(".xml") + STRUCTURE_SUFFIX)
     if not side.is_file() or side == path:
         return None
-    check_size(side)
-    data, _ = _parse_xml(decode(side.read_bytes(), side.name), side.name)
+    data, _ = _parse_xml(decode(read_limited(side), side.name), side.name)
     try:
         msg = sdmx.read_sdmx(io.BytesIO(data))
         kind, _agency, ident, _version = ref
@@ -206,8 +214,8 @@ def _read_xml(text: str, path: Path, codes: CodeMap | None, source: str | None) 
     except Exception as exc:  # sdmx1 raises many kinds on non-conforming SDMX-ML
         reason = f"not a readable SDMX-ML data message ({type(exc).__name__}: {exc})"
         raise _refuse(name, reason[:400]) from None
-    dsd = structure if structure is not None else msg.structure
-    attributes = {a.id for a in dsd.attributes.components}
+    # Only a DSD we hold declares attributes; what sdmx1 infers without one is a guess.
+    attributes = set() if structure is None else {a.id for a in structure.attributes.components}
     comp = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     comp = comp.fillna("").astype(object)
     rows = np.arange(1, len(comp) + 1, dtype=np.int64)
