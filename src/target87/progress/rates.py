@@ -576,6 +576,19 @@ def period_rates(
 # many series at once
 
 
+def long_values(frame: pd.DataFrame, by: list[str], year: str, value: str) -> pd.DataFrame:
+    """The non-missing rows of a long frame; refuses a series-year given twice."""
+    data = frame.loc[frame[value].notna(), by + [year, value]]
+    dup = data.duplicated(by + [year])
+    if dup.any():
+        first = data.loc[dup].iloc[0]
+        raise ProgressError(
+            f"{int(dup.sum())} series-year(s) appear more than once, e.g. "
+            f"{dict(first[by + [year]])}; pass one value per series and year"
+        )
+    return data
+
+
 def _group_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
     grouped = frame.groupby(list(by), sort=True, dropna=False)
     codes = grouped.ngroup().to_numpy()
@@ -608,14 +621,7 @@ def fit_many(
     if model not in ("log-linear", "linear"):
         raise ProgressError(f"model must be 'log-linear' or 'linear'; got {model!r}")
     by = list(by)
-    data = frame.loc[frame[value].notna(), by + [year, value]]
-    dup = data.duplicated(by + [year])
-    if dup.any():
-        first = data.loc[dup].iloc[0]
-        raise ProgressError(
-            f"{int(dup.sum())} series-year(s) appear more than once, e.g. "
-            f"{dict(first[by + [year]])}; pass one value per series and year"
-        )
+    data = long_values(frame, by, year, value)
     codes, keys = _group_codes(data, by)
     g = len(keys)
     t = data[year].to_numpy(dtype=float)

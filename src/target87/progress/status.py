@@ -58,6 +58,7 @@ from target87.progress.rates import (
     _num,
     _year_label,
     as_year_values,
+    long_values,
 )
 
 Direction = Literal["decrease", "increase"]
@@ -357,14 +358,7 @@ def status_many(
     if target < 0 or not zero_floor > 0:
         raise ProgressError("the target must be zero or more and the floor above zero")
     by = list(by)
-    data = frame.loc[frame[value].notna(), by + [year, value]]
-    dup = data.duplicated(by + [year])
-    if dup.any():
-        first = data.loc[dup].iloc[0]
-        raise ProgressError(
-            f"{int(dup.sum())} series-year(s) appear more than once, e.g. "
-            f"{dict(first[by + [year]])}; pass one value per series and year"
-        )
+    data = long_values(frame, by, year, value)
     data = data.sort_values(by + [year], kind="stable")
     grouped = data.groupby(by, sort=True, dropna=False)
     keys = grouped.size().reset_index()[by]
