@@ -76,6 +76,48 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "per_1000": ("per 1,000 people", "pour 1 000 personnes", "por cada 1.000 personas"),
     "yes": ("yes", "oui", "sí"),
     "no": ("no", "non", "no"),
+    # Web pages
+    "site_title": (
+        "Target 8.7 data platform",
+        "Plateforme de données de la cible 8.7",
+        "Plataforma de datos de la meta 8.7",
+    ),
+    "home": ("Dashboard", "Tableau de bord", "Panel"),
+    "countries": ("Countries", "Pays", "Países"),
+    "about": ("About", "À propos", "Acerca de"),
+    "language": ("Language", "Langue", "Idioma"),
+    "search": ("Search", "Rechercher", "Buscar"),
+    "all": ("all", "tous", "todos"),
+    "pathfinders_only": (
+        "Pathfinder Countries only",
+        "Pays pionniers seulement",
+        "Solo países pioneros",
+    ),
+    "with_data": (
+        "with child labour data",
+        "avec des données sur le travail des enfants",
+        "con datos de trabajo infantil",
+    ),
+    "filter": ("Filter", "Filtrer", "Filtrar"),
+    "world_child_labour": (
+        "Children in child labour, world, 2000-2024",
+        "Enfants astreints au travail, monde, 2000-2024",
+        "Niños en trabajo infantil, mundo, 2000-2024",
+    ),
+    "key_figures": ("Key figures", "Chiffres clés", "Cifras clave"),
+    "licence": ("Licence", "Licence", "Licencia"),
+    "citation": ("Citation", "Citation", "Cita"),
+    "publisher": ("Publisher", "Éditeur", "Editor"),
+    "about_text": (
+        "target87 brings together the data on UN SDG Target 8.7 (forced labour, modern "
+        "slavery, human trafficking and child labour) with the source of every number.",
+        "target87 rassemble les données sur la cible 8.7 des ODD (travail forcé, esclavage "
+        "moderne, traite des personnes et travail des enfants) avec la source de chaque chiffre.",
+        "target87 reúne los datos sobre la meta 8.7 de los ODS (trabajo forzoso, esclavitud "
+        "moderna, trata de personas y trabajo infantil) con la fuente de cada cifra.",
+    ),
+    "not_found": ("Not found", "Introuvable", "No encontrado"),
+    "count": ("countries", "pays", "países"),
 }
 
 

@@ -6,6 +6,7 @@ from target87.cli import (  # noqa: F401  (register the commands)
     profile_cmd,
     progress_cmd,
     query_cmd,
+    serve_cmd,
     template_cmd,
 )
 from target87.cli.app import app, main

@@ -1,0 +1,28 @@
+"""``target87 serve``: the web platform on http://127.0.0.1:8087."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from target87.cli.app import app, console, ready_engine, state
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on (localhost by default).")] = (
+        "127.0.0.1"
+    ),
+    port: Annotated[int, typer.Option(help="Port.")] = 8087,
+) -> None:
+    """Start the web platform; the database is created and loaded on first start."""
+    import uvicorn
+
+    from target87.web.app import create_app
+
+    engine = ready_engine()  # creates and loads the warehouse with a progress bar if needed
+    url = engine.url.render_as_string(hide_password=False)
+    engine.dispose()
+    console.print(f"target87 on http://{host}:{port}/ (database {state.database_url or url})")
+    uvicorn.run(create_app(url), host=host, port=port, log_level="warning")

@@ -1,0 +1,37 @@
+"""The reader's language: ``?lang=`` sets it (and a cookie keeps it), else the cookie, else
+the browser's Accept-Language, else English. Numbers are formatted for it with Babel."""
+
+from __future__ import annotations
+
+from babel.numbers import format_decimal
+from fastapi import Request
+
+from target87.i18n import LANGUAGES, label
+
+COOKIE = "lang"
+
+
+def choose(request: Request) -> tuple[str, bool]:
+    """(language, whether to set the cookie)."""
+    asked = request.query_params.get("lang")
+    if asked in LANGUAGES:
+        return asked, asked != request.cookies.get(COOKIE)
+    kept = request.cookies.get(COOKIE)
+    if kept in LANGUAGES:
+        return kept, False
+    for part in request.headers.get("accept-language", "").split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code, False
+    return "en", False
+
+
+def number(value: float | None, lang: str, digits: int = 1) -> str:
+    if value is None:
+        return "—"
+    pattern = "#,##0" + ("." + "#" * digits if digits else "")
+    return format_decimal(value, format=pattern, locale=lang)
+
+
+def translator(lang: str):
+    return lambda key: label(key, lang)

@@ -1,0 +1,163 @@
+"""Server-rendered pages. They call the same functions as the CLI; templates autoescape."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from target87 import store
+from target87.profiles import country_profile
+from target87.store import models as M
+from target87.web.app import package_dir
+from target87.web.lang import COOKIE, choose, number, translator
+
+router = APIRouter(include_in_schema=False)
+templates = Jinja2Templates(directory=package_dir("templates"))  # autoescape on for .html
+
+
+def render(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
+    lang, remember = choose(request)
+    context.update(lang=lang, t=translator(lang), num=lambda v, d=1: number(v, lang, d))
+    response = templates.TemplateResponse(request, name, context, status_code=status_code)
+    if remember:
+        response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+    return response
+
+
+def session(request: Request) -> Session:
+    return Session(request.app.state.engine)
+
+
+@router.get("/", response_class=HTMLResponse)
+def home(request: Request):
+    lang, _ = choose(request)
+    with session(request) as s:
+        world = store.observations(
+            s, series=["GE_CHLD_LAB", "GE_CHLD_LAB_PT"], areas=["WLD"], sex=["_T"], age=["Y5T17"]
+        )
+        world = world[world["urbanisation"] == "_T"].sort_values(["series", "year_to"])
+        rows = [
+            {"year": y, "millions": m, "percent": p, "source": src}
+            for (y, src), m, p in _pair(world)
+        ]
+        gems = store.observations(
+            s,
+            series=["GE_FORC_LAB", "GE_MOD_SLAV", "GE_FORC_MAR"],
+            areas=["WLD"],
+            sex=["_T"],
+            age=["_T"],
+        )
+        figures = [
+            {
+                "name": _name(s, M.Series, r.series, lang),
+                "value": r.value,
+                "year": r.time_period,
+                "source": r.source,
+            }
+            for r in gems.itertuples()
+        ]
+        cited = _citations(s, {r["source"] for r in rows} | {f["source"] for f in figures})
+    return render(request, "home.html", rows=rows, figures=figures, citations=cited)
+
+
+@router.get("/countries", response_class=HTMLResponse)
+def countries(
+    request: Request,
+    q: str = "",
+    region: str = "",
+    income: str = "",
+    pathfinder: bool = False,
+    with_data: bool = False,
+):
+    lang, _ = choose(request)
+    with session(request) as s:
+        stmt = select(M.Area).where(M.Area.kind == "country").order_by(M.Area.code)
+        areas = list(s.execute(stmt).scalars())
+        having = set(
+            s.execute(
+                select(M.Observation.ref_area)
+                .where(M.Observation.series.in_(["SL_TLF_CHLDEC", "SL_TLF_CHLDEA"]))
+                .distinct()
+            ).scalars()
+        )
+        groups = {
+            g.code: g.name(lang)
+            for g in s.execute(select(M.Area).where(M.Area.kind == "region")).scalars()
+        }
+    needle = q.strip().lower()
+    shown = [
+        a
+        for a in areas
+        if (
+            not needle
+            or needle in " ".join(filter(None, [a.code, a.name_en, a.name_fr, a.name_es])).lower()
+        )
+        and (not region or region in (a.m49_region, a.m49_subregion, a.ilo_region))
+        and (not income or a.wb_income_group == income)
+        and (not pathfinder or a.pathfinder)
+        and (not with_data or a.code in having)
+    ]
+    shown.sort(key=lambda a: a.name(lang))
+    filters = {
+        "q": q,
+        "region": region,
+        "income": income,
+        "pathfinder": pathfinder,
+        "with_data": with_data,
+    }
+    regions = {c: n for c, n in groups.items() if c.startswith(("ILO_", "M49_"))}
+    incomes = {c: n for c, n in groups.items() if c.startswith("WB_")}
+    return render(
+        request,
+        "countries.html",
+        areas=shown,
+        having=having,
+        groups=groups,
+        regions=regions,
+        incomes=incomes,
+        filters=filters,
+    )
+
+
+@router.get("/countries/{code}", response_class=HTMLResponse)
+def country(request: Request, code: str):
+    lang, _ = choose(request)
+    with session(request) as s:
+        try:
+            profile = country_profile(s, code, lang)
+        except store.UnknownArea:
+            return render(request, "not_found.html", status_code=404, what=code)
+    return render(request, "country.html", p=profile)
+
+
+@router.get("/sources", response_class=HTMLResponse)
+def sources(request: Request):
+    with session(request) as s:
+        rows = store.sources(s)
+    return render(request, "sources.html", sources=rows)
+
+
+@router.get("/about", response_class=HTMLResponse)
+def about(request: Request):
+    return render(request, "about.html")
+
+
+def _pair(world):
+    """World rows as ((year, source), millions, percent)."""
+    millions = world[world["series"] == "GE_CHLD_LAB"].set_index("time_period")
+    percent = world[world["series"] == "GE_CHLD_LAB_PT"].set_index("time_period")
+    for period, row in millions.iterrows():
+        pct = percent["value"].get(period)
+        yield (period, row["source"]), row["value"], pct
+
+
+def _name(s: Session, model, key: str, lang: str) -> str:
+    obj = s.get(model, key)
+    return obj.name(lang) if obj is not None else key
+
+
+def _citations(s: Session, ids: set[str]) -> list[M.Source]:
+    return [src for src in store.sources(s) if src.id in ids]
