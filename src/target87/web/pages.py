@@ -10,8 +10,10 @@ from sqlalchemy.orm import Session
 
 from target87 import store
 from target87.profiles import country_profile
+from target87.progress.data import series_points
 from target87.store import models as M
 from target87.web.app import package_dir
+from target87.web.charts import series_by_sex_spec, world_child_labour_spec
 from target87.web.lang import COOKIE, choose, number, translator
 
 router = APIRouter(include_in_schema=False)
@@ -60,7 +62,10 @@ def home(request: Request):
             for r in gems.itertuples()
         ]
         cited = _citations(s, {r["source"] for r in rows} | {f["source"] for f in figures})
-    return render(request, "home.html", rows=rows, figures=figures, citations=cited)
+        millions = series_points(s, "GE_CHLD_LAB", "WLD").values
+    t = translator(lang)
+    spec = world_child_labour_spec(millions, t("world_child_labour"), t("millions"))
+    return render(request, "home.html", rows=rows, figures=figures, citations=cited, spec=spec)
 
 
 @router.get("/countries", response_class=HTMLResponse)
@@ -130,7 +135,29 @@ def country(request: Request, code: str):
             profile = country_profile(s, code, lang)
         except store.UnknownArea:
             return render(request, "not_found.html", status_code=404, what=code)
-    return render(request, "country.html", p=profile)
+        charts = _child_labour_charts(s, profile.code, lang)
+    return render(request, "country.html", p=profile, charts=charts)
+
+
+def _child_labour_charts(s: Session, code: str, lang: str) -> list[dict]:
+    """One chart per child labour series with dated values (preferred source, 5-17)."""
+    t = translator(lang)
+    labels = {"_T": t("total"), "F": t("girls"), "M": t("boys")}
+    frame = store.observations(
+        s, series=["SL_TLF_CHLDEC", "SL_TLF_CHLDEA"], areas=[code], age=["Y5T17"]
+    )
+    frame = frame[(frame["urbanisation"] == "_T") & frame["time_period"].str.fullmatch(r"\d{4}")]
+    charts = []
+    for series, part in frame.groupby("series", sort=True):
+        title = _name(s, M.Series, series, lang)
+        charts.append(
+            {
+                "id": f"chart-{series}",
+                "title": title,
+                "spec": series_by_sex_spec(part, title, "%", labels),
+            }
+        )
+    return charts
 
 
 @router.get("/sources", response_class=HTMLResponse)

@@ -1,0 +1,61 @@
+"""Vega-Lite specs (Altair) for the pages; the browser draws them with the vendored Vega."""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+from target87.progress import ProgressError, project
+from target87.progress.chart import OBSERVED, PROJECTED, TARGET, progress_chart
+
+SEX_COLOURS = {"_T": OBSERVED, "F": PROJECTED, "M": TARGET}  # Okabe-Ito
+
+
+def world_child_labour_spec(values: pd.Series, title: str, unit: str) -> dict:
+    """World child labour with its projection band and the 2025 target (progress issue)."""
+    projection = None
+    try:
+        last = int(values.index.max())
+        proj = project(values, range(last, 2031), kind="count")
+        projection = proj.to_frame().rename(columns={"central": "value"})
+    except ProgressError:
+        pass
+    chart = progress_chart(
+        values, title=title, unit_label=unit, projection=projection, target=0, target_year=2025
+    )
+    return chart.properties(width="container").to_dict()
+
+
+def series_by_sex_spec(frame: pd.DataFrame, title: str, unit: str, labels: dict) -> dict:
+    """Dated values of one series by sex; survey and modelled values drawn differently."""
+    data = frame.assign(
+        year=frame["year_to"].astype(int),
+        sex_label=frame["sex"].map(labels).fillna(frame["sex"]),
+        kind=frame["nature"].map({"M": "modelled"}).fillna("survey or country data"),
+    )[["year", "value", "sex", "sex_label", "kind", "source"]]
+    sexes = list(SEX_COLOURS)
+    chart = (
+        alt.Chart(data, name="series")
+        .mark_line(point=alt.OverlayMarkDef(filled=True, size=70))
+        .encode(
+            x=alt.X("year:Q", title="", axis=alt.Axis(format="d", tickMinStep=1)),
+            y=alt.Y("value:Q", title=unit, scale=alt.Scale(zero=True)),
+            color=alt.Color(
+                "sex_label:N",
+                title="",
+                scale=alt.Scale(
+                    domain=[labels.get(s, s) for s in sexes],
+                    range=[SEX_COLOURS[s] for s in sexes],
+                ),
+            ),
+            strokeDash=alt.StrokeDash("kind:N", title=""),
+            tooltip=["year:Q", "value:Q", "sex_label:N", "source:N"],
+        )
+        .properties(
+            title=title,
+            width="container",
+            height=220,
+            description=f"{title}: {len(data)} values by sex",
+        )
+    )
+    return chart.to_dict()
