@@ -2,7 +2,8 @@
 """Set-up and everyday commands, with nothing but Python 3.11+ and the package registries.
 
     python3 dev.py run [ARGS...]   create/refresh .venv, then run the platform (default:
-                                   `target87 profile BRA` on the bundled data)
+                                   `target87 serve`: http://127.0.0.1:8087 on the bundled
+                                   data; any other target87 command may be given instead)
     python3 dev.py test [ARGS...]  create/refresh .venv, start a throw-away PostgreSQL server
                                    when its binaries exist, lint, and run the whole test suite
 
@@ -41,7 +42,7 @@ def ensure_venv() -> None:
 
 def run(args: list[str]) -> int:
     ensure_venv()
-    return subprocess.call([str(BIN / "target87"), *(args or ["profile", "BRA"])])
+    return subprocess.call([str(BIN / "target87"), *(args or ["serve"])])
 
 
 def test(args: list[str]) -> int:
