@@ -48,3 +48,10 @@ def test_a_value_alone_in_its_cell_is_always_shown():
 def test_one_source_never_hides_itself_and_ties_break_on_source_id():
     rows = [row("a", 10, "2015"), row("a", 10, "2016"), row("b", 10, "2016")]
     assert preferred_flags(rows) == [True, True, False]
+
+
+def test_a_query_matching_nothing_returns_an_empty_table(session):
+    from target87 import store
+
+    frame = store.observations(session, series=["SL_TLF_CHLDEC"], areas=["FRA"])
+    assert frame.empty and "series" in frame.columns

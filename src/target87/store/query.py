@@ -126,7 +126,7 @@ def observations(
     frame = pd.DataFrame(rows, columns=OBSERVATION_COLUMNS + ["priority", "publisher", "citation"])
     frame["preferred"] = flags
     if not all_sources:
-        frame = frame[frame["preferred"]]
+        frame = frame[frame["preferred"].astype(bool)]  # an empty mask must stay a mask
     frame = frame.sort_values(
         [
             "series",
