@@ -118,6 +118,12 @@ LABELS: dict[str, tuple[str, str, str]] = {
     ),
     "not_found": ("Not found", "Introuvable", "No encontrado"),
     "count": ("countries", "pays", "países"),
+    "skip": ("Skip to content", "Aller au contenu", "Ir al contenido"),
+    "target_label": (
+        "target {value} by {year}",
+        "cible {value} en {year}",
+        "meta {value} en {year}",
+    ),
 }
 
 

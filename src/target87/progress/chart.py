@@ -15,6 +15,7 @@ import pandas as pd
 OBSERVED = "#0072B2"  # blue
 PROJECTED = "#E69F00"  # orange
 TARGET = "#009E73"  # bluish green
+TARGET_TEXT = "#00664A"  # the same hue, dark enough for small text on white (6.6:1)
 
 
 def progress_chart(
@@ -26,6 +27,7 @@ def progress_chart(
     target: float | None = None,
     target_year: int | None = None,
     sources: str = "",
+    target_label: str = "target {value} by {year}",
 ) -> alt.LayerChart:
     """``observed``: year -> value. ``projection``: columns year, value, lower, upper."""
     points = pd.DataFrame({"year": observed.index.astype(int), "value": observed.to_numpy()})
@@ -53,7 +55,8 @@ def progress_chart(
         .encode(x=x, y=y, tooltip=["year:Q", "value:Q"])
     )
     if target is not None:
-        rule = pd.DataFrame({"value": [target], "label": [f"target {target:g} by {target_year}"]})
+        text = target_label.format(value=f"{target:g}", year=target_year)
+        rule = pd.DataFrame({"value": [target], "label": [text]})
         layers.append(
             alt.Chart(rule, name="target")
             .mark_rule(color=TARGET, strokeWidth=2)
@@ -61,7 +64,7 @@ def progress_chart(
         )
         layers.append(
             alt.Chart(rule, name="target_label")
-            .mark_text(color=TARGET, align="left", dx=4, dy=-6)
+            .mark_text(color=TARGET_TEXT, align="left", dx=4, dy=-6)
             .encode(y="value:Q", text="label:N", x=alt.value(0))
         )
     description = (

@@ -11,7 +11,9 @@ from target87.progress.chart import OBSERVED, PROJECTED, TARGET, progress_chart
 SEX_COLOURS = {"_T": OBSERVED, "F": PROJECTED, "M": TARGET}  # Okabe-Ito
 
 
-def world_child_labour_spec(values: pd.Series, title: str, unit: str) -> dict:
+def world_child_labour_spec(
+    values: pd.Series, title: str, unit: str, target_label: str = "target {value} by {year}"
+) -> dict:
     """World child labour with its projection band and the 2025 target (progress issue)."""
     projection = None
     try:
@@ -21,7 +23,13 @@ def world_child_labour_spec(values: pd.Series, title: str, unit: str) -> dict:
     except ProgressError:
         pass
     chart = progress_chart(
-        values, title=title, unit_label=unit, projection=projection, target=0, target_year=2025
+        values,
+        title=title,
+        unit_label=unit,
+        projection=projection,
+        target=0,
+        target_year=2025,
+        target_label=target_label,
     )
     return chart.properties(width="container").to_dict()
 

@@ -64,7 +64,9 @@ def home(request: Request):
         cited = _citations(s, {r["source"] for r in rows} | {f["source"] for f in figures})
         millions = series_points(s, "GE_CHLD_LAB", "WLD").values
     t = translator(lang)
-    spec = world_child_labour_spec(millions, t("world_child_labour"), t("millions"))
+    spec = world_child_labour_spec(
+        millions, t("world_child_labour"), t("millions"), t("target_label")
+    )
     return render(request, "home.html", rows=rows, figures=figures, citations=cited, spec=spec)
 
 
