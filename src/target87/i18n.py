@@ -119,6 +119,12 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "not_found": ("Not found", "Introuvable", "No encontrado"),
     "count": ("countries", "pays", "países"),
     "skip": ("Skip to content", "Aller au contenu", "Ir al contenido"),
+    "other_countries": ("other countries", "autres pays", "otros países"),
+    "pathfinder_map": (
+        "Alliance 8.7 Pathfinder Countries",
+        "Pays pionniers de l'Alliance 8.7",
+        "Países pioneros de la Alianza 8.7",
+    ),
     "target_label": (
         "target {value} by {year}",
         "cible {value} en {year}",

@@ -252,7 +252,6 @@ def test_the_country_profile_charts_draw_every_value(page, console_errors):
     assert console_errors == []
 
 
-@pytest.mark.xfail(strict=False, reason="the map arrives with the dashboard charts work")
 def test_the_home_map_is_drawn(page, console_errors):
     page.goto("/countries?with_data=true&lang=en")
     with_data = len(table_rows(page))

@@ -67,3 +67,40 @@ def series_by_sex_spec(frame: pd.DataFrame, title: str, unit: str, labels: dict)
         )
     )
     return chart.to_dict()
+
+
+MAP_URL = "/static/maps/countries-110m.json"  # served by us: world-atlas 2.0.2, ISC
+NO_DATA = "#d9d9d9"
+
+
+def pathfinder_map_spec(areas: pd.DataFrame, title: str, labels: dict[str, str]) -> dict:
+    """World map: Pathfinder Countries in colour, the others grey.
+
+    ``areas`` has columns m49 (3-digit), name, pathfinder (bool). Shapes join on the
+    TopoJSON id, the ISO numeric code.
+    """
+    data = areas.assign(status=areas["pathfinder"].map({True: labels["yes"], False: labels["no"]}))[
+        ["m49", "name", "status"]
+    ]
+    countries = alt.Data(url=MAP_URL, format=alt.DataFormat(type="topojson", feature="countries"))
+    chart = (
+        alt.Chart(countries, name="countries")
+        .mark_geoshape(stroke="#ffffff", strokeWidth=0.5)
+        .transform_lookup(lookup="id", from_=alt.LookupData(data, "m49", ["name", "status"]))
+        .encode(
+            color=alt.Color(
+                "status:N",
+                title=labels["legend"],
+                scale=alt.Scale(domain=[labels["yes"], labels["no"]], range=[PROJECTED, NO_DATA]),
+            ),
+            tooltip=[alt.Tooltip("name:N", title=""), alt.Tooltip("status:N", title="")],
+        )
+        .project("equalEarth")
+        .properties(
+            title=title,
+            width="container",
+            height=320,
+            description=f"{title}: {int(areas['pathfinder'].sum())} countries",
+        )
+    )
+    return chart.to_dict()

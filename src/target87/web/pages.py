@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
@@ -13,7 +14,11 @@ from target87.profiles import country_profile
 from target87.progress.data import series_points
 from target87.store import models as M
 from target87.web.app import package_dir
-from target87.web.charts import series_by_sex_spec, world_child_labour_spec
+from target87.web.charts import (
+    pathfinder_map_spec,
+    series_by_sex_spec,
+    world_child_labour_spec,
+)
 from target87.web.lang import COOKIE, choose, number, translator
 
 router = APIRouter(include_in_schema=False)
@@ -63,11 +68,32 @@ def home(request: Request):
         ]
         cited = _citations(s, {r["source"] for r in rows} | {f["source"] for f in figures})
         millions = series_points(s, "GE_CHLD_LAB", "WLD").values
+        countries = s.execute(
+            select(M.Area).where(M.Area.kind == "country", M.Area.m49.is_not(None))
+        ).scalars()
+        areas = pd.DataFrame(
+            [{"m49": a.m49, "name": a.name(lang), "pathfinder": a.pathfinder} for a in countries]
+        )
+        pathfinders = sorted(
+            (a for a in s.execute(select(M.Area).where(M.Area.pathfinder)).scalars()),
+            key=lambda a: a.name(lang),
+        )
     t = translator(lang)
     spec = world_child_labour_spec(
         millions, t("world_child_labour"), t("millions"), t("target_label")
     )
-    return render(request, "home.html", rows=rows, figures=figures, citations=cited, spec=spec)
+    labels = {"yes": t("pathfinder"), "no": t("other_countries"), "legend": ""}
+    map_spec = pathfinder_map_spec(areas, t("pathfinder_map"), labels)
+    return render(
+        request,
+        "home.html",
+        rows=rows,
+        figures=figures,
+        citations=cited,
+        spec=spec,
+        map_spec=map_spec,
+        pathfinders=pathfinders,
+    )
 
 
 @router.get("/countries", response_class=HTMLResponse)
