@@ -120,6 +120,12 @@ LABELS: dict[str, tuple[str, str, str]] = {
     "count": ("countries", "pays", "países"),
     "skip": ("Skip to content", "Aller au contenu", "Ir al contenido"),
     "other_countries": ("other countries", "autres pays", "otros países"),
+    "explore": ("Indicator explorer", "Explorateur d'indicateurs", "Explorador de indicadores"),
+    "window": ("Years", "Années", "Años"),
+    "sex": ("Sex", "Sexe", "Sexo"),
+    "show": ("Show", "Afficher", "Mostrar"),
+    "sort_by_value": ("sort by value", "trier par valeur", "ordenar por valor"),
+    "sort_by_name": ("sort by name", "trier par nom", "ordenar por nombre"),
     "pathfinder_map": (
         "Alliance 8.7 Pathfinder Countries",
         "Pays pionniers de l'Alliance 8.7",

@@ -30,11 +30,18 @@ PAGES = {
     "home": "/",
     "countries": "/countries",
     "country": "/countries/BRA",
+    "explore": "/explore",
     "sources": "/sources",
     "about": "/about",
 }
 LANGS = ["en", "fr", "es"]
-NAV = {"/": "Dashboard", "/countries": "Countries", "/sources": "Sources", "/about": "About"}
+NAV = {
+    "/": "Dashboard",
+    "/countries": "Countries",
+    "/explore": "Indicator explorer",
+    "/sources": "Sources",
+    "/about": "About",
+}
 
 
 def focused(page: Page) -> dict:
@@ -288,3 +295,18 @@ def test_axe_finds_no_serious_or_critical_violation(new_page, name):
         if v["impact"] in ("serious", "critical")
     ]
     assert not bad, "axe-core:\n" + "\n".join(bad)
+
+
+def test_the_explorer_map_shows_every_country_and_the_table_says_no_data(page, console_errors):
+    page.goto("/explore?series=SL_TLF_CHLDEC&lang=en")
+    wait_for_charts(page)
+    rows = table_rows(page)
+    valued = [r for r in rows if r[1] != "no data"]
+    assert valued and len(valued) < len(rows)  # countries without data listed as such, not 0
+    # Every shape of the 1:110m map, grey; coloured ones on top for countries with a value
+    # (small states with a value have no shape at this scale: the table lists them).
+    assert_vega_marks(page, "#chart-map", 177, mark="shape", name="countries_marks")
+    coloured = page.locator("#chart-map g.mark-shape.role-mark.values_marks > *").count()
+    assert 0.6 * len(valued) <= coloured <= len(valued)
+    assert_vega_marks(page, "#chart-ranking", min(30, len(valued)), mark="rect")
+    assert console_errors == []

@@ -82,3 +82,11 @@ def test_a_script_in_a_source_title_is_inert(warehouse_url, tmp_path):
         page = c.get("/sources").text
     assert "<script>alert(1)</script>" not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+def test_the_explorer_lists_every_country_with_no_data_never_zero(client):
+    page = client.get("/explore?series=SL_TLF_CHLDEC&lang=en&sort=name").text
+    assert "no data" in page and "Nepal" in page and "France" in page
+    assert page.count("<tr>") == 250 + 1  # every country plus the header row
+    fr = client.get("/explore?series=GE_CHLD_LAB&lang=fr").text  # world only: all "no data"
+    assert "Explorateur" in fr

@@ -104,3 +104,66 @@ def pathfinder_map_spec(areas: pd.DataFrame, title: str, labels: dict[str, str])
         )
     )
     return chart.to_dict()
+
+
+def choropleth_spec(values: pd.DataFrame, title: str, unit: str, no_data: str) -> dict:
+    """Map of one figure by country; countries without a value are grey and say so (never 0).
+
+    ``values`` has columns m49, name, value (NaN where there is no data), year, source.
+    """
+    data = values.assign(shown=values["value"].map(lambda v: no_data if v != v else f"{v:g}"))[
+        ["m49", "name", "value", "shown", "year", "source"]
+    ]
+    countries = alt.Data(url=MAP_URL, format=alt.DataFormat(type="topojson", feature="countries"))
+    lookup = alt.LookupData(data, "m49", ["name", "value", "shown", "year", "source"])
+    tooltip = [
+        alt.Tooltip("name:N", title=""),
+        alt.Tooltip("shown:N", title=unit),
+        alt.Tooltip("year:N", title=""),
+        alt.Tooltip("source:N", title=""),
+    ]
+    # Every country first, grey: Vega-Lite drops rows without a value from a colour scale, and
+    # a country without data must show as "no data", never vanish or read as zero.
+    base = (
+        alt.Chart(countries, name="countries")
+        .mark_geoshape(stroke="#ffffff", strokeWidth=0.5, fill=NO_DATA)
+        .transform_lookup(lookup="id", from_=lookup)
+        .encode(tooltip=tooltip)
+    )
+    valued = (
+        alt.Chart(countries, name="values")
+        .mark_geoshape(stroke="#ffffff", strokeWidth=0.5)
+        .transform_lookup(lookup="id", from_=lookup)
+        .transform_filter("isValid(datum.value)")
+        .encode(
+            color=alt.Color("value:Q", title=unit, scale=alt.Scale(scheme="viridis", reverse=True)),
+            tooltip=tooltip,
+        )
+    )
+    chart = (
+        alt.layer(base, valued)
+        .project("equalEarth")
+        .properties(
+            title=title,
+            width="container",
+            height=340,
+            description=f"{title}: {int(values['value'].notna().sum())} countries with a value",
+        )
+    )
+    return chart.to_dict()
+
+
+def ranking_spec(values: pd.DataFrame, title: str, unit: str, top: int = 30) -> dict:
+    """The highest values as horizontal bars (countries with data only)."""
+    data = values.dropna(subset=["value"]).nlargest(top, "value")[["name", "value", "year"]]
+    chart = (
+        alt.Chart(data, name="ranking")
+        .mark_bar(color=OBSERVED)
+        .encode(
+            y=alt.Y("name:N", sort="-x", title=""),
+            x=alt.X("value:Q", title=unit),
+            tooltip=["name:N", "value:Q", "year:N"],
+        )
+        .properties(title=title, width="container", description=f"{title}: {len(data)} bars")
+    )
+    return chart.to_dict()

@@ -11,11 +11,14 @@ from sqlalchemy.orm import Session
 
 from target87 import store
 from target87.profiles import country_profile
+from target87.progress.aggregate import latest_in_window
 from target87.progress.data import series_points
 from target87.store import models as M
 from target87.web.app import package_dir
 from target87.web.charts import (
+    choropleth_spec,
     pathfinder_map_spec,
+    ranking_spec,
     series_by_sex_spec,
     world_child_labour_spec,
 )
@@ -186,6 +189,61 @@ def _child_labour_charts(s: Session, code: str, lang: str) -> list[dict]:
             }
         )
     return charts
+
+
+@router.get("/explore", response_class=HTMLResponse)
+def explore(
+    request: Request,
+    series: str = "SL_TLF_CHLDEC",
+    sex: str = "_T",
+    age: str = "Y5T17",
+    start: int = 2013,
+    end: int | None = None,
+    sort: str = "value",
+):
+    """Indicator explorer: one series' latest value per country in a window of years."""
+    lang, _ = choose(request)
+    t = translator(lang)
+    with session(request) as s:
+        options = list(s.execute(select(M.Series).order_by(M.Series.code)).scalars())
+        info = s.get(M.Series, series) or s.get(M.Series, "SL_TLF_CHLDEC")
+        frame = store.observations(s, series=[info.code], sex=[sex], age=[age], all_sources=True)
+        frame = frame[frame["urbanisation"] == "_T"]
+        latest = latest_in_window(frame, start, end)
+        countries = list(
+            s.execute(
+                select(M.Area).where(M.Area.kind == "country").order_by(M.Area.code)
+            ).scalars()
+        )
+    rows = pd.DataFrame(
+        [
+            {
+                "code": a.code,
+                "m49": a.m49,
+                "name": a.name(lang),
+                "value": latest["value"].get(a.code, float("nan")),
+                "year": latest["time_period"].get(a.code, ""),
+                "source": latest["source"].get(a.code, ""),
+            }
+            for a in countries
+        ]
+    )
+    key = "name" if sort == "name" else "value"
+    rows = rows.sort_values(key, ascending=key == "name", na_position="last")
+    unit = "%" if info.unit == "PT" else info.unit.lower()
+    title = info.name(lang)
+    mapped = rows[rows["m49"].notna()]
+    return render(
+        request,
+        "explore.html",
+        info=info,
+        options=options,
+        rows=rows.to_dict("records"),
+        with_data=int(rows["value"].notna().sum()),
+        filters={"series": info.code, "sex": sex, "age": age, "start": start, "end": end or ""},
+        map_spec=choropleth_spec(mapped, title, unit, t("no_data")),
+        ranking_spec=ranking_spec(rows, title, unit),
+    )
 
 
 @router.get("/sources", response_class=HTMLResponse)
