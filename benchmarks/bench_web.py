@@ -1,0 +1,290 @@
+"""Web benchmark: concurrent clients against `target87 serve` on localhost.
+
+    .venv/bin/python benchmarks/bench_web.py [--seconds 60] [--clients 50] [--database-url URL]
+
+Without --database-url a temporary warehouse is made (a copy of a freshly initialised SQLite
+file). The server runs as a subprocess (`target87 --database-url URL serve --port PORT`, one
+uvicorn worker, the default) and the load comes from this process: asyncio + httpx, N client
+tasks each looping requests for the duration, one phase per endpoint. Every request is timed
+with time.perf_counter; a non-200 answer or an exception counts as an error.
+
+Target (issue 5): p95 latency under 100 ms and zero errors, for the country profile page and
+the observations API. A trivial endpoint (a static file) runs first on the same line-up: it is
+the floor that server + client overhead alone gives.
+
+Caveat: the load generator shares the machine's cores with the server, so the figures are a
+pessimistic bound for the server; the CPU time each side used is printed to show the split.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+TARGET_P95_MS = 100.0
+BASELINE = ("static file (floor)", "/static/app.css")
+ENDPOINTS = [
+    ("country profile", "/countries/BRA"),
+    ("observations API", "/api/v1/observations?series=SL_TLF_CHLDEC&area=NPL"),
+]
+WARMUP_REQUESTS = 20  # per endpoint, untimed: first-hit imports, template compilation, caches
+
+
+@dataclass
+class Phase:
+    name: str
+    path: str
+    seconds: float = 0.0
+    latencies: list[float] = field(default_factory=list)  # seconds, every completed request
+    errors: int = 0
+    error_kinds: dict[str, int] = field(default_factory=dict)
+    bytes_last: int = 0
+    client_cpu: float = 0.0
+    server_cpu: float | None = None
+    alone_ms: float = float("nan")  # median of the warm-up requests, one at a time
+
+    def error(self, kind: str) -> None:
+        self.errors += 1
+        self.error_kinds[kind] = self.error_kinds.get(kind, 0) + 1
+
+    @property
+    def requests(self) -> int:
+        return len(self.latencies) + self.error_kinds.get("exception", 0)
+
+    def percentile_ms(self, q: int) -> float:
+        if not self.latencies:
+            return float("nan")
+        if len(self.latencies) == 1:
+            return self.latencies[0] * 1000
+        cuts = statistics.quantiles(self.latencies, n=100, method="inclusive")
+        return cuts[q - 1] * 1000
+
+    def passed(self) -> bool:
+        return self.errors == 0 and bool(self.latencies) and self.percentile_ms(95) < TARGET_P95_MS
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def server_command(url: str, port: int) -> list[str]:
+    script = Path(sys.executable).parent / "target87"
+    head = [str(script)] if script.exists() else [sys.executable, "-m", "target87"]
+    return [*head, "--database-url", url, "serve", "--port", str(port)]
+
+
+def process_cpu_seconds(pid: int) -> float | None:
+    """User + system CPU time of ``pid`` (Linux /proc), or None elsewhere."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def make_warehouse(workdir: Path) -> str:
+    from target87 import store
+    from target87.ingest import init_database
+
+    fresh = workdir / "fresh.sqlite"
+    engine = store.make_engine(f"sqlite:///{fresh}")
+    init_database(engine)
+    engine.dispose()
+    copy = workdir / "bench.sqlite"
+    shutil.copyfile(fresh, copy)
+    return f"sqlite:///{copy}"
+
+
+def start_server(url: str, port: int, log: Path, timeout: float = 120.0) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        server_command(url, port),
+        stdout=log.open("w"),
+        stderr=subprocess.STDOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if proc.poll() is not None:
+            raise SystemExit(f"server exited with {proc.returncode}:\n{log.read_text()}")
+        try:
+            if httpx.get(f"http://127.0.0.1:{port}{BASELINE[1]}", timeout=2).status_code == 200:
+                return proc
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.2)
+    stop_server(proc)
+    raise SystemExit(f"server did not answer within {timeout:.0f} s:\n{log.read_text()}")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+async def client_loop(base: str, phase: Phase, deadline: float) -> None:
+    limits = httpx.Limits(max_connections=1, max_keepalive_connections=1)
+    async with httpx.AsyncClient(base_url=base, limits=limits, timeout=30.0) as client:
+        while time.perf_counter() < deadline:
+            start = time.perf_counter()
+            try:
+                response = await client.get(phase.path)
+                body = response.content
+            except Exception as exc:  # noqa: BLE001 - every failure is an error to count
+                phase.error("exception")
+                phase.error_kinds[type(exc).__name__] = (
+                    phase.error_kinds.get(type(exc).__name__, 0) + 1
+                )
+                continue
+            phase.latencies.append(time.perf_counter() - start)
+            phase.bytes_last = len(body)
+            if response.status_code != 200:
+                phase.error(f"HTTP {response.status_code}")
+
+
+async def warm_up(base: str, path: str) -> float:
+    """Untimed for the table; returns the median latency (ms) of one client alone."""
+    times = []
+    async with httpx.AsyncClient(base_url=base, timeout=30.0) as client:
+        for _ in range(WARMUP_REQUESTS):
+            start = time.perf_counter()
+            response = await client.get(path)
+            times.append(time.perf_counter() - start)
+            if response.status_code != 200:
+                raise SystemExit(f"{path} answered {response.status_code} during warm-up")
+    return statistics.median(times[WARMUP_REQUESTS // 2 :]) * 1000
+
+
+async def run_phase(base: str, phase: Phase, clients: int, seconds: float, pid: int) -> None:
+    phase.alone_ms = await warm_up(base, phase.path)
+    cpu0, server0 = time.process_time(), process_cpu_seconds(pid)
+    start = time.perf_counter()
+    deadline = start + seconds
+    await asyncio.gather(*(client_loop(base, phase, deadline) for _ in range(clients)))
+    phase.seconds = time.perf_counter() - start
+    phase.client_cpu = time.process_time() - cpu0
+    server1 = process_cpu_seconds(pid)
+    if server0 is not None and server1 is not None:
+        phase.server_cpu = server1 - server0
+
+
+def report(phases: list[Phase], clients: int, seconds: float) -> bool:
+    cores = os.cpu_count() or 1
+    print(
+        f"\ntarget87 web benchmark: {clients} concurrent clients, {seconds:g} s per endpoint, "
+        f"one uvicorn worker, {cores} cores"
+    )
+    print(
+        "Note: the load generator (this process) shares the cores with the server, so these "
+        "figures understate what the server alone can do.\n"
+    )
+    head = (
+        f"{'endpoint':<20} {'requests':>9} {'errors':>7} {'req/s':>8} "
+        f"{'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'alone':>7} {'KB':>6}  verdict"
+    )
+    print(head)
+    print("-" * len(head))
+    ok = True
+    for i, p in enumerate(phases):
+        baseline = i == 0
+        if baseline:
+            verdict = "floor (not judged)"
+        elif p.passed():
+            verdict = "PASS"
+        else:
+            ok = False
+            why = []
+            if p.percentile_ms(95) >= TARGET_P95_MS:
+                why.append("p95")
+            if p.errors:
+                why.append("errors")
+            verdict = f"MISS ({', '.join(why)})"
+        rate = p.requests / p.seconds if p.seconds else 0.0
+        print(
+            f"{p.name:<20} {p.requests:>9} {p.errors:>7} {rate:>8.1f} "
+            f"{p.percentile_ms(50):>8.1f} {p.percentile_ms(95):>8.1f} {p.percentile_ms(99):>8.1f} "
+            f"{p.alone_ms:>7.1f} {p.bytes_last / 1024:>6.1f}  {verdict}"
+        )
+    print(
+        f"\nTarget: p95 < {TARGET_P95_MS:g} ms and 0 errors (country profile, observations API). "
+        "'alone': median ms of one client with no other load (the warm-up)."
+    )
+    print("CPU used per phase (wall time includes requests still in flight at the deadline):")
+    for p in phases:
+        server = "n/a" if p.server_cpu is None else f"{p.server_cpu:.1f} s"
+        per_request = (
+            f", server {p.server_cpu / p.requests * 1000:.0f} ms CPU/request"
+            if p.server_cpu is not None and p.requests
+            else ""
+        )
+        print(
+            f"  {p.name:<20} wall {p.seconds:5.1f} s: server {server:>7}, "
+            f"load generator {p.client_cpu:.1f} s (of {cores * p.seconds:.0f} core-s){per_request}"
+        )
+        extra = {k: v for k, v in p.error_kinds.items() if k != "exception"}
+        if extra:
+            print(f"    errors: {extra}")
+    print(f"\nOverall: {'PASS' if ok else 'MISS'}")
+    return ok
+
+
+async def run_all(base: str, clients: int, seconds: float, pid: int) -> list[Phase]:
+    phases = [Phase(name, path) for name, path in [BASELINE, *ENDPOINTS]]
+    for phase in phases:
+        print(f"  {phase.name}: {phase.path} ...", flush=True)
+        await run_phase(base, phase, clients, seconds, pid)
+    return phases
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seconds", type=float, default=60.0, help="duration of each phase")
+    parser.add_argument("--clients", type=int, default=50, help="concurrent client tasks")
+    parser.add_argument("--database-url", help="existing warehouse (default: a temporary one)")
+    args = parser.parse_args()
+    if hasattr(os, "getloadavg") and os.getloadavg()[0] > 0.5 * (os.cpu_count() or 1):
+        print(
+            f"Warning: load average {os.getloadavg()[0]:.1f} before the run; other work on this "
+            "machine will inflate the latencies.",
+            flush=True,
+        )
+
+    with tempfile.TemporaryDirectory(prefix="bench_web_") as tmp:
+        workdir = Path(tmp)
+        url = args.database_url
+        if url is None:
+            print("Initialising a temporary warehouse...", flush=True)
+            url = make_warehouse(workdir)
+        port = free_port()
+        print(f"Starting the server on port {port}...", flush=True)
+        proc = start_server(url, port, workdir / "server.log")
+        try:
+            phases = asyncio.run(
+                run_all(f"http://127.0.0.1:{port}", args.clients, args.seconds, proc.pid)
+            )
+        finally:
+            stop_server(proc)
+    ok = report(phases, args.clients, args.seconds)
+    sys.exit(0 if ok else 1)
+
+
+if __name__ == "__main__":
+    main()
