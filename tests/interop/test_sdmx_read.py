@@ -4,7 +4,6 @@ from real files, mapped onto our codes; bad input refused with located errors.""
 from __future__ import annotations
 
 import shutil
-import time
 from pathlib import Path
 
 import pandas as pd
@@ -313,7 +312,8 @@ def test_oversize_file_refused_before_parsing(tmp_path, monkeypatch):
 
 
 @pytest.mark.slow
-def test_a_million_rows_of_sdmx_csv_read_fast(tmp_path):
+def test_a_million_rows_of_sdmx_csv_read_whole(tmp_path):
+    # Its speed is measured by benchmarks/bench_ingest.py, not asserted here.
     header, first = sdg_csv_text().splitlines()[:2]
     body = "\n".join(
         first.replace(",2016,", f",{2000 + i % 24},").replace(",76,", f",{a},")
@@ -324,13 +324,10 @@ def test_a_million_rows_of_sdmx_csv_read_fast(tmp_path):
         f.write(header + "\n")
         for _ in range(1_000_000 // 24):
             f.write(body + "\n")
-    started = time.perf_counter()
     raw = read_sdmx(path)
-    elapsed = time.perf_counter() - started
     assert len(raw) == 1_000_000 // 24 * 24
     assert set(raw["ref_area"]) == {"BRA", "NPL", "AFG", "IND"}
     assert raw["_row"].iloc[-1] == len(raw) + 1
-    assert elapsed < 10, f"{elapsed:.1f} s"
 
 
 # Fuzzing: whatever the bytes, the reader answers with a raw table or our LoadError.

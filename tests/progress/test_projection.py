@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import time
 
 import numpy as np
 import pandas as pd
@@ -305,7 +304,8 @@ def test_project_many_matches_project():
             assert (pd.isna(value) and expected is None) or value == expected, (key, method)
 
 
-def test_many_series_well_under_two_seconds():
+def test_many_series_at_once_match_the_one_series_functions():
+    # Speed: benchmarks/bench_progress.py.
     rng = np.random.default_rng(87)
     rows = []
     for g in range(3000):  # countries x series x sex
@@ -315,14 +315,11 @@ def test_many_series_well_under_two_seconds():
         rows += [(f"A{g % 200}", f"S{g // 200}", y, v) for y, v in zip(years, values, strict=True)]
     frame = pd.DataFrame(rows, columns=["area", "series", "year", "value"])
     keys = ["area", "series"]
-    start = time.perf_counter()
     fits = fit_many_(frame, keys)
     proj = project_many(frame, keys, [2025, 2030])
     proj_lin = project_many(frame, keys, [2025, 2030], method="linear")
     status = status_many(frame, keys, 0.0, 2025)
-    elapsed = time.perf_counter() - start
     assert len(fits) == len(status) == 3000 and len(proj) == len(proj_lin) == 6000
-    assert elapsed < 2.0
     # the same figures as the one-series functions, on a sample
     sample = fits[fits.n >= 3].iloc[0]
     one = frame[(frame.area == sample.area) & (frame.series == sample.series)]
