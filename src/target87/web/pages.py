@@ -15,6 +15,7 @@ from target87.progress.aggregate import latest_in_window
 from target87.progress.data import series_points
 from target87.store import models as M
 from target87.web.app import package_dir
+from target87.web.cache import cached_page
 from target87.web.charts import (
     choropleth_spec,
     pathfinder_map_spec,
@@ -42,6 +43,7 @@ def session(request: Request) -> Session:
 
 
 @router.get("/", response_class=HTMLResponse)
+@cached_page
 def home(request: Request):
     lang, _ = choose(request)
     with session(request) as s:
@@ -100,6 +102,7 @@ def home(request: Request):
 
 
 @router.get("/countries", response_class=HTMLResponse)
+@cached_page
 def countries(
     request: Request,
     q: str = "",
@@ -159,6 +162,7 @@ def countries(
 
 
 @router.get("/countries/{code}", response_class=HTMLResponse)
+@cached_page
 def country(request: Request, code: str):
     lang, _ = choose(request)
     with session(request) as s:
@@ -192,6 +196,7 @@ def _child_labour_charts(s: Session, code: str, lang: str) -> list[dict]:
 
 
 @router.get("/explore", response_class=HTMLResponse)
+@cached_page
 def explore(
     request: Request,
     series: str = "SL_TLF_CHLDEC",
@@ -247,6 +252,7 @@ def explore(
 
 
 @router.get("/sources", response_class=HTMLResponse)
+@cached_page
 def sources(request: Request):
     with session(request) as s:
         rows = store.sources(s)
@@ -254,6 +260,7 @@ def sources(request: Request):
 
 
 @router.get("/about", response_class=HTMLResponse)
+@cached_page
 def about(request: Request):
     return render(request, "about.html")
 

@@ -1,0 +1,53 @@
+"""Rendered pages kept in memory until the data change.
+
+The warehouse changes only through loads, and every load writes a LoadRecord: the newest
+record's id is the data version. A page is stored under (path, query without ``lang``,
+language, data version); a load makes every stored page stale at once.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections import OrderedDict
+
+from fastapi import Request
+from fastapi.responses import HTMLResponse
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from target87.store import models as M
+from target87.web.lang import COOKIE, choose
+
+MAX_PAGES = 512
+
+
+def data_version(request: Request) -> int:
+    with Session(request.app.state.engine) as s:
+        return s.execute(select(func.max(M.LoadRecord.id))).scalar() or 0
+
+
+def cached_page(handler):
+    """Serve a page handler's HTML from memory when nothing it shows can have changed."""
+
+    @functools.wraps(handler)
+    def wrapper(request: Request, *args, **kwargs):
+        store: OrderedDict = request.app.state.__dict__.setdefault("pages", OrderedDict())
+        lang, remember = choose(request)
+        query = tuple(sorted((k, v) for k, v in request.query_params.multi_items() if k != "lang"))
+        key = (request.url.path, query, lang, data_version(request))
+        hit = store.get(key)
+        if hit is None:
+            response = handler(request, *args, **kwargs)
+            if response.status_code != 200:
+                return response
+            hit = (response.body, response.media_type)
+            store[key] = hit
+            while len(store) > MAX_PAGES:
+                store.popitem(last=False)
+        store.move_to_end(key)
+        response = HTMLResponse(hit[0], media_type=hit[1])
+        if remember:
+            response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+        return response
+
+    return wrapper
