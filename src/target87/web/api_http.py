@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import math
+from collections import OrderedDict
 from collections.abc import Mapping
 from typing import Any
 
@@ -20,8 +21,10 @@ import pandas as pd
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, Response
 from fastapi.routing import APIRoute
+from starlette.concurrency import run_in_threadpool
 
 from target87.web.api_models import ErrorBody
+from target87.web.cache import data_version
 
 log = logging.getLogger(__name__)
 
@@ -54,6 +57,9 @@ def etag_matches(header: str | None, etag: str) -> bool:
     return "*" in tags or any(t.removeprefix("W/") == etag for t in tags)
 
 
+MAX_KEPT = 1024
+
+
 class CachedRoute(APIRoute):
     """A route whose successful GET answers carry ETag and cache headers, and 304 when fresh."""
 
@@ -61,11 +67,31 @@ class CachedRoute(APIRoute):
         handler = super().get_route_handler()
 
         async def cached(request: Request) -> Response:
-            try:
-                response = await handler(request)
-            except ApiError as exc:  # here, not an app handler: works wherever mounted
-                body = ErrorBody(detail=exc.detail, value=exc.value, suggestions=exc.suggestions)
-                return error_response(exc.status, body)
+            kept_answers = request.app.state.__dict__.setdefault("api_answers", OrderedDict())
+            key = None
+            if request.method == "GET":
+                version = await run_in_threadpool(data_version, request)
+                key = (str(request.url), request.headers.get("accept", ""), version)
+            hit = kept_answers.get(key) if key else None
+            if hit is not None:
+                kept_answers.move_to_end(key)
+                response = Response(content=hit[0], headers=hit[1])
+            else:
+                try:
+                    response = await handler(request)
+                except ApiError as exc:  # here, not an app handler: works wherever mounted
+                    body = ErrorBody(
+                        detail=exc.detail, value=exc.value, suggestions=exc.suggestions
+                    )
+                    return error_response(exc.status, body)
+                if key and response.status_code == 200 and getattr(response, "body", None):
+                    # Answers only change with the data: keep them until the next load.
+                    headers = {
+                        k: v for k, v in response.headers.items() if k.lower() != "content-length"
+                    }
+                    kept_answers[key] = (response.body, headers)
+                    while len(kept_answers) > MAX_KEPT:
+                        kept_answers.popitem(last=False)
             response.headers.setdefault(*NOSNIFF)
             body = getattr(response, "body", None)
             if request.method != "GET" or response.status_code != 200 or body is None:
