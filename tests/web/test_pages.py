@@ -90,34 +90,3 @@ def test_the_explorer_lists_every_country_with_no_data_never_zero(client):
     assert page.count("<tr>") == 250 + 1  # every country plus the header row
     fr = client.get("/explore?series=GE_CHLD_LAB&lang=fr").text  # world only: all "no data"
     assert "Explorateur" in fr
-
-
-def test_pages_are_served_from_memory_until_a_load_changes_the_data(warehouse_url, tmp_path):
-    from target87.interop import load_table
-    from target87.interop.table import fill_period_bounds, raw_table
-
-    path = tmp_path / "w.sqlite"
-    shutil.copy(warehouse_url.removeprefix("sqlite:///"), path)
-    url = f"sqlite:///{path}"
-    with TestClient(create_app(url)) as c:
-        first = c.get("/countries/NPL?lang=en").text
-        assert c.get("/countries/NPL?lang=en").text == first
-        engine = store.make_engine(url)
-        row = {
-            "series": "SL_TLF_CHLDEC",
-            "ref_area": "NPL",
-            "time_period": "2025",
-            "sex": "_T",
-            "age": "Y5T17",
-            "urbanisation": "_T",
-            "value": "12.5",
-            "unit": "PT",
-            "unit_mult": "0",
-            "obs_status": "A",
-            "reporting_type": "N",
-            "source": "un_sdg_871",
-        }
-        load_table(engine, fill_period_bounds(raw_table([row], file="n.csv")), mode="merge")
-        engine.dispose()
-        fresh = c.get("/countries/NPL?lang=en").text
-        assert fresh != first and "12.5" in fresh
