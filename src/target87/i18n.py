@@ -76,6 +76,15 @@ MESSAGES: dict[str, str] = {
     "not_found": "Not found",
     "count": "countries",
     "skip": "Skip to content",
+    "hazardous": "in hazardous work (millions)",
+    "gems_regions": "Forced labour and modern slavery by ILO region, 2021 (millions)",
+    "forced_labour": "Forced labour",
+    "modern_slavery": "Modern slavery",
+    "victims_title": "Detected victims of trafficking: highest latest counts",
+    "victims_note": (
+        "Victims detected by national authorities (SDG 16.2.2): a measure of detection as much "
+        "as of trafficking; years differ between countries."
+    ),
     "other_countries": "other countries",
     "explore": "Indicator explorer",
     "window": "Years",

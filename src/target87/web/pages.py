@@ -26,6 +26,13 @@ from target87.web.charts import (
 from target87.web.lang import COOKIE, choose, number, translator
 
 router = APIRouter(include_in_schema=False)
+ILO_REGIONS = [
+    "ILO_AFRICA",
+    "ILO_AMERICAS",
+    "ILO_ARAB_STATES",
+    "ILO_ASIA_PACIFIC",
+    "ILO_EUROPE_CENTRAL_ASIA",
+]
 templates = Jinja2Templates(directory=package_dir("templates"))  # autoescape on for .html
 
 
@@ -48,12 +55,42 @@ def home(request: Request):
     lang, _ = choose(request)
     with session(request) as s:
         world = store.observations(
-            s, series=["GE_CHLD_LAB", "GE_CHLD_LAB_PT"], areas=["WLD"], sex=["_T"], age=["Y5T17"]
+            s,
+            series=["GE_CHLD_LAB", "GE_CHLD_LAB_PT", "GE_CHLD_HAZ"],
+            areas=["WLD"],
+            sex=["_T"],
+            age=["Y5T17"],
         )
         world = world[world["urbanisation"] == "_T"].sort_values(["series", "year_to"])
+        hazardous = world[world["series"] == "GE_CHLD_HAZ"].set_index("time_period")["value"]
         rows = [
-            {"year": y, "millions": m, "percent": p, "source": src}
+            {"year": y, "millions": m, "percent": p, "hazardous": hazardous.get(y), "source": src}
             for (y, src), m, p in _pair(world)
+        ]
+        regions = store.observations(
+            s, series=["GE_FORC_LAB", "GE_MOD_SLAV"], areas=ILO_REGIONS, sex=["_T"], age=["_T"]
+        )
+        by_region = [
+            {
+                "region": _name(s, M.Area, code, lang),
+                "forced": part.loc[part["series"] == "GE_FORC_LAB", "value"].max(),
+                "slavery": part.loc[part["series"] == "GE_MOD_SLAV", "value"].max(),
+                "source": part["source"].iloc[0],
+            }
+            for code, part in regions.groupby("ref_area", sort=True)
+        ]
+        victims = store.observations(s, series=["VC_HTF_DETV"], sex=["_T"], age=["_T"])
+        victims = victims[victims["year_to"].notna()].sort_values("year_to")
+        latest_victims = victims.groupby("ref_area").tail(1).nlargest(10, "value")
+        trafficking = [
+            {
+                "area": _name(s, M.Area, r.ref_area, lang),
+                "code": r.ref_area,
+                "value": r.value,
+                "year": r.time_period,
+                "source": r.source,
+            }
+            for r in latest_victims.itertuples()
         ]
         gems = store.observations(
             s,
@@ -71,7 +108,13 @@ def home(request: Request):
             }
             for r in gems.itertuples()
         ]
-        cited = _citations(s, {r["source"] for r in rows} | {f["source"] for f in figures})
+        cited = _citations(
+            s,
+            {r["source"] for r in rows}
+            | {f["source"] for f in figures}
+            | {r["source"] for r in by_region}
+            | {r["source"] for r in trafficking},
+        )
         millions = series_points(s, "GE_CHLD_LAB", "WLD").values
         countries = s.execute(
             select(M.Area).where(M.Area.kind == "country", M.Area.m49.is_not(None))
@@ -98,6 +141,8 @@ def home(request: Request):
         spec=spec,
         map_spec=map_spec,
         pathfinders=pathfinders,
+        by_region=by_region,
+        trafficking=trafficking,
     )
 
 
