@@ -25,19 +25,23 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 STAMP = VENV / ".target87-installed"
 
 
-def ensure_venv() -> None:
+def ensure_venv(extras: str = "") -> None:
+    """Install target87 (with `extras`) into .venv unless that install is already current."""
     if sys.version_info < (3, 11):  # noqa: UP036  (dev.py may be run by an older python3)
         sys.exit(f"target87 needs Python 3.11 or newer; this is {sys.version.split()[0]}.")
-    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
-    if STAMP.exists() and STAMP.read_text() == wanted:
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    done = STAMP.read_text().split() if STAMP.exists() else []
+    # A test install (every extra) also serves `run`; a plain install does not serve `test`.
+    if done and done[0] == digest and set(extras.split(",")) <= set(done[1:] + [""]):
         return
     if not (BIN / "python").exists():
         print("Creating the virtual environment in .venv …", flush=True)
         venv.EnvBuilder(with_pip=True).create(VENV)
     print("Installing target87 and its dependencies into .venv …", flush=True)
     pip = [str(BIN / "python"), "-m", "pip", "--disable-pip-version-check", "-q"]
-    subprocess.run([*pip, "install", "-e", f"{ROOT}[test]"], check=True)
-    STAMP.write_text(wanted)
+    target = f"{ROOT}[{extras}]" if extras else str(ROOT)
+    subprocess.run([*pip, "install", "-e", target], check=True)
+    STAMP.write_text(" ".join([digest, *filter(None, extras.split(","))]))
 
 
 def run(args: list[str]) -> int:
@@ -46,7 +50,7 @@ def run(args: list[str]) -> int:
 
 
 def test(args: list[str]) -> int:
-    ensure_venv()
+    ensure_venv("test,spark")
     sys.path.insert(0, str(ROOT / "scripts"))
     from pg_server import PostgresUnavailable, temporary_postgres
 
