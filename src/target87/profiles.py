@@ -100,6 +100,23 @@ class GoodLine:
 
 
 @dataclass
+class ProgressLine:
+    """Where a child labour series stands against the 2025 target (progress issue's status)."""
+
+    series: str
+    series_name: str
+    category: str | None  # a progress.status category; None when it cannot be computed
+    label: str | None
+    base: str | None  # "2012: 10.5"
+    latest: str | None
+    actual_cagr_pct: float | None
+    required_cagr_pct: float | None
+    points: int  # dated values the status could use
+    notes: list[str]
+    sources: list[str]
+
+
+@dataclass
 class CountryProfile:
     code: str
     name: str
@@ -116,6 +133,7 @@ class CountryProfile:
     ratifications: list[RatificationLine] = field(default_factory=list)
     goods: list[GoodLine] = field(default_factory=list)
     region_figures: list[Figure] = field(default_factory=list)
+    progress: list[ProgressLine] = field(default_factory=list)
     citations: dict[str, str] = field(default_factory=dict)  # source id -> citation line
 
     @property
@@ -213,6 +231,36 @@ def _latest_figures(
     return sorted(out, key=lambda f: (areas.index(f.area), order[f.series]))
 
 
+def progress_lines(session: Session, code: str, lang: str = "en") -> list[ProgressLine]:
+    """UN progress status of each child labour series held for ``code`` (5-17, both sexes)."""
+    from target87.progress.data import NoData
+    from target87.progress.report import progress_report
+
+    lines = []
+    for series in CHILD_LABOUR_SERIES:
+        try:
+            report = progress_report(session, series, code)
+        except NoData:
+            continue
+        status = report.status
+        lines.append(
+            ProgressLine(
+                series=series,
+                series_name=_name(session, M.Series, series, lang) or series,
+                category=status.category if status else None,
+                label=status.label if status else None,
+                base=f"{status.base_year:g}: {status.base_value:g}" if status else None,
+                latest=f"{status.latest_year:g}: {status.latest_value:g}" if status else None,
+                actual_cagr_pct=status.actual_cagr_pct if status else None,
+                required_cagr_pct=status.required_cagr_pct if status else None,
+                points=len(report.points.values),
+                notes=list(report.notes),
+                sources=list(dict.fromkeys(report.points.sources.values())),
+            )
+        )
+    return lines
+
+
 def country_profile(session: Session, area: str, lang: str = "en") -> CountryProfile:
     """Everything the warehouse holds on one country, in ``lang`` where names exist."""
     a = resolve_area(session, area)
@@ -272,7 +320,10 @@ def country_profile(session: Session, area: str, lang: str = "en") -> CountryPro
     ]
     profile.region_figures = _latest_figures(session, REGION_SERIES, regions + ["WLD"], lang)
 
+    profile.progress = progress_lines(session, a.code, lang)
+
     used = [line.source for line in profile.child_labour + profile.other_child_labour]
+    used += [src for line in profile.progress for src in line.sources]
     used += [f.source for f in profile.trafficking + profile.region_figures]
     used += [r.source for r in profile.ratifications] + [g.source for g in profile.goods]
     if a.pathfinder_source:

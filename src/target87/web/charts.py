@@ -34,39 +34,58 @@ def world_child_labour_spec(
     return chart.properties(width="container").to_dict()
 
 
-def series_by_sex_spec(frame: pd.DataFrame, title: str, unit: str, labels: dict) -> dict:
-    """Dated values of one series by sex; survey and modelled values drawn differently."""
+def series_by_sex_spec(
+    frame: pd.DataFrame, title: str, unit: str, labels: dict, description: str | None = None
+) -> dict:
+    """Dated values of one series by sex; survey and modelled values drawn differently.
+
+    ``labels`` maps sex codes and the keys "survey" and "modelled" to the page's language.
+    Published bounds (lower_bound, upper_bound) are drawn as error bars where present.
+    """
     data = frame.assign(
         year=frame["year_to"].astype(int),
         sex_label=frame["sex"].map(labels).fillna(frame["sex"]),
-        kind=frame["nature"].map({"M": "modelled"}).fillna("survey or country data"),
-    )[["year", "value", "sex", "sex_label", "kind", "source"]]
+        kind=frame["nature"]
+        .map({"M": labels.get("modelled", "modelled")})
+        .fillna(labels.get("survey", "survey or country data")),
+    )[["year", "value", "sex", "sex_label", "kind", "source", "lower_bound", "upper_bound"]]
     sexes = list(SEX_COLOURS)
-    chart = (
+    colour = alt.Color(
+        "sex_label:N",
+        title="",
+        scale=alt.Scale(
+            domain=[labels.get(s, s) for s in sexes], range=[SEX_COLOURS[s] for s in sexes]
+        ),
+    )
+    x = alt.X("year:Q", title="", axis=alt.Axis(format="d", tickMinStep=1))
+    lines = (
         alt.Chart(data, name="series")
         .mark_line(point=alt.OverlayMarkDef(filled=True, size=70))
         .encode(
-            x=alt.X("year:Q", title="", axis=alt.Axis(format="d", tickMinStep=1)),
+            x=x,
             y=alt.Y("value:Q", title=unit, scale=alt.Scale(zero=True)),
-            color=alt.Color(
-                "sex_label:N",
-                title="",
-                scale=alt.Scale(
-                    domain=[labels.get(s, s) for s in sexes],
-                    range=[SEX_COLOURS[s] for s in sexes],
-                ),
-            ),
+            color=colour,
             strokeDash=alt.StrokeDash("kind:N", title=""),
             tooltip=["year:Q", "value:Q", "sex_label:N", "source:N"],
         )
-        .properties(
-            title=title,
-            width="container",
-            height=220,
-            description=f"{title}: {len(data)} values by sex",
-        )
     )
-    return chart.to_dict()
+    chart = lines
+    bounded = data.dropna(subset=["lower_bound", "upper_bound"])
+    if not bounded.empty:
+        bars = (
+            alt.Chart(bounded, name="bounds")
+            .mark_rule(strokeWidth=1.5)
+            .encode(
+                x=x,
+                y=alt.Y("lower_bound:Q", title=unit),
+                y2="upper_bound:Q",
+                color=colour,
+                tooltip=["year:Q", "lower_bound:Q", "upper_bound:Q", "source:N"],
+            )
+        )
+        chart = alt.layer(lines, bars)
+    text = description or f"{title}: {len(data)} values by sex"
+    return chart.properties(title=title, width="container", height=220, description=text).to_dict()
 
 
 MAP_URL = "/static/maps/countries-110m.json"  # served by us: world-atlas 2.0.2, ISC
@@ -165,5 +184,47 @@ def ranking_spec(values: pd.DataFrame, title: str, unit: str, top: int = 30) -> 
             tooltip=["name:N", "value:Q", "year:N"],
         )
         .properties(title=title, width="container", description=f"{title}: {len(data)} bars")
+    )
+    return chart.to_dict()
+
+
+def ratification_timeline_spec(rows: pd.DataFrame, title: str, description: str) -> dict:
+    """Ratifications as points on a time line, one row per instrument.
+
+    ``rows`` has columns instrument, name, year, status (translated), source; only dated
+    ratifications can be placed on a time line (the page lists the undated ones).
+    """
+    data = rows[["instrument", "name", "year", "status", "source"]]
+    chart = (
+        alt.Chart(data, name="ratifications")
+        .mark_point(filled=True, size=90, color=OBSERVED)
+        .encode(
+            x=alt.X("year:Q", title="", axis=alt.Axis(format="d", tickMinStep=1)),
+            y=alt.Y("instrument:N", title="", sort=None),
+            tooltip=["name:N", "year:Q", "status:N", "source:N"],
+        )
+        .properties(title=title, width="container", height=max(60, 28 * len(data)))
+        .properties(description=description)
+    )
+    return chart.to_dict()
+
+
+def region_comparison_spec(rows: pd.DataFrame, title: str, unit: str, description: str) -> dict:
+    """The country's latest child labour rate beside its regions' and the world's estimates.
+
+    ``rows`` has columns area, value, year, kind ("survey or country data" or "modelled"),
+    source; the kinds get different colours because the two are not measured the same way.
+    """
+    data = rows[["area", "value", "year", "kind", "source"]]
+    chart = (
+        alt.Chart(data, name="regions")
+        .mark_bar()
+        .encode(
+            y=alt.Y("area:N", title="", sort=None),
+            x=alt.X("value:Q", title=unit, scale=alt.Scale(zero=True)),
+            color=alt.Color("kind:N", title="", scale=alt.Scale(range=[OBSERVED, PROJECTED])),
+            tooltip=["area:N", "value:Q", "year:N", "source:N"],
+        )
+        .properties(title=title, width="container", description=description)
     )
     return chart.to_dict()

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 import pandas as pd
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from target87 import store
+from target87.interop.formats import export
 from target87.profiles import country_profile
 from target87.progress.aggregate import latest_in_window
 from target87.progress.data import series_points
@@ -20,12 +24,15 @@ from target87.web.charts import (
     choropleth_spec,
     pathfinder_map_spec,
     ranking_spec,
+    ratification_timeline_spec,
+    region_comparison_spec,
     series_by_sex_spec,
     world_child_labour_spec,
 )
 from target87.web.lang import COOKIE, choose, number, translator
 
 router = APIRouter(include_in_schema=False)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 ILO_REGIONS = [
     "ILO_AFRICA",
     "ILO_AMERICAS",
@@ -216,13 +223,84 @@ def country(request: Request, code: str):
         except store.UnknownArea:
             return render(request, "not_found.html", status_code=404, what=code)
         charts = _child_labour_charts(s, profile.code, lang)
-    return render(request, "country.html", p=profile, charts=charts)
+    t = translator(lang)
+    dated = [r for r in profile.ratifications if r.year or r.date]
+    timeline = None
+    if dated:
+        rows = pd.DataFrame(
+            {
+                "instrument": r.instrument,
+                "name": r.name,
+                "year": r.year or int(r.date[:4]),
+                "status": t(r.status),
+                "source": r.source,
+            }
+            for r in dated
+        )
+        text = t("timeline_text").format(n=len(rows), total=len(profile.ratifications))
+        timeline = ratification_timeline_spec(rows, t("ratifications"), text)
+    comparison = _region_comparison(profile, t)
+    return render(
+        request,
+        "country.html",
+        p=profile,
+        charts=charts,
+        timeline=timeline,
+        undated=[r for r in profile.ratifications if not (r.year or r.date)],
+        comparison=comparison,
+    )
+
+
+def _region_comparison(profile, t) -> dict | None:
+    """Latest child labour rate of the country beside its regions' and the world's (5-17)."""
+    rows = []
+    latest = next((c for c in profile.child_labour if c.series == "SL_TLF_CHLDEC"), None)
+    if latest and latest.total is not None:
+        kind = t("survey")
+        rows.append((profile.name, latest.total, latest.time_period, kind, latest.source))
+    for f in profile.region_figures:
+        if f.series == "GE_CHLD_LAB_PT":
+            rows.append((f.area_name, f.value, f.time_period, t("modelled"), f.source))
+    if len(rows) < 2:
+        return None
+    frame = pd.DataFrame(rows, columns=["area", "value", "year", "kind", "source"])
+    title = t("region_comparison")
+    return region_comparison_spec(frame, title, "%", t("region_comparison_text"))
+
+
+_DOWNLOADS = {"xlsx": ("xlsx", XLSX_TYPE), "sdmx-ml": ("xml", "application/xml")}
+
+
+@router.get("/countries/{code}/download.{fmt}")
+def country_download(request: Request, code: str, fmt: str):
+    """Every preferred value held for the country, with a sheet (or header) of sources."""
+    if fmt not in _DOWNLOADS:
+        return render(request, "not_found.html", status_code=404, what=fmt)
+    suffix, media = _DOWNLOADS[fmt]
+    with session(request) as s:
+        try:
+            area = store.resolve_area(s, code)
+        except store.UnknownArea:
+            return render(request, "not_found.html", status_code=404, what=code)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"{area.code}.{suffix}"
+            export(s, path, fmt, areas=[area.code], preferred_only=True)
+            body = path.read_bytes()
+    name = f"target87-{area.code}.{suffix}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(body, media_type=media, headers=headers)
 
 
 def _child_labour_charts(s: Session, code: str, lang: str) -> list[dict]:
     """One chart per child labour series with dated values (preferred source, 5-17)."""
     t = translator(lang)
-    labels = {"_T": t("total"), "F": t("girls"), "M": t("boys")}
+    labels = {
+        "_T": t("total"),
+        "F": t("girls"),
+        "M": t("boys"),
+        "survey": t("survey"),
+        "modelled": t("modelled"),
+    }
     frame = store.observations(
         s, series=["SL_TLF_CHLDEC", "SL_TLF_CHLDEA"], areas=[code], age=["Y5T17"]
     )
@@ -230,11 +308,12 @@ def _child_labour_charts(s: Session, code: str, lang: str) -> list[dict]:
     charts = []
     for series, part in frame.groupby("series", sort=True):
         title = _name(s, M.Series, series, lang)
+        text = t("by_sex_text").format(title=title, n=len(part))
         charts.append(
             {
                 "id": f"chart-{series}",
                 "title": title,
-                "spec": series_by_sex_spec(part, title, "%", labels),
+                "spec": series_by_sex_spec(part, title, "%", labels, text),
             }
         )
     return charts
