@@ -169,6 +169,13 @@ MESSAGES: dict[str, str] = {
         "tables and rankings alike. Values whose survey year is not known are kept with their "
         "period, never given a year."
     ),
+    "world_chart_text": (
+        "{title}: observed values {first}-{last}, the projection of the trend with its band, and "
+        "the target of zero by 2025."
+    ),
+    "map_text": ("{title}: {n} countries"),
+    "choropleth_text": ("{title}: {n} countries with a value; the others are grey (no data)."),
+    "ranking_text": ("{title}: the {n} highest values"),
 }
 
 

@@ -3,6 +3,7 @@ escaping and security headers. (Browser tests with Chromium come with the rest o
 
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -90,3 +91,14 @@ def test_the_explorer_lists_every_country_with_no_data_never_zero(client):
     assert page.count("<tr>") == 250 + 1  # every country plus the header row
     fr = client.get("/explore?series=GE_CHLD_LAB&lang=fr").text  # world only: all "no data"
     assert "Explorateur" in fr
+
+
+def test_names_sort_as_a_reader_of_the_language_expects(client):
+    """Accented initials file with their letter: Équateur and Éthiopie among the Es, not after Z."""
+    page = client.get("/explore?series=SL_TLF_CHLDEC&lang=fr&sort=name").text
+    table = page[page.index("<tbody") :]
+    names = re.findall(r'<tr><td><a href="/countries/[A-Z]+">([^<]+)</a>', table)
+    assert names.index("Équateur") < names.index("Espagne") < names.index("Éthiopie")
+    assert names.index("Éthiopie") < names.index("France") and names[-1] == "Zimbabwe"
+    listing = client.get("/countries?lang=es").text
+    assert listing.index("Egipto") < listing.index("España") < listing.index("Etiopía")

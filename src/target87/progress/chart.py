@@ -28,10 +28,12 @@ def progress_chart(
     target_year: int | None = None,
     sources: str = "",
     target_label: str = "target {value} by {year}",
+    year_title: str = "Year",
+    description: str | None = None,
 ) -> alt.LayerChart:
     """``observed``: year -> value. ``projection``: columns year, value, lower, upper."""
     points = pd.DataFrame({"year": observed.index.astype(int), "value": observed.to_numpy()})
-    x = alt.X("year:Q", title="Year", axis=alt.Axis(format="d"))
+    x = alt.X("year:Q", title=year_title, axis=alt.Axis(format="d"))
     y = alt.Y("value:Q", title=unit_label, scale=alt.Scale(zero=True))
     layers = []
     if projection is not None and not projection.empty:
@@ -67,7 +69,7 @@ def progress_chart(
             .mark_text(color=TARGET_TEXT, align="left", dx=4, dy=-6)
             .encode(y="value:Q", text="label:N", x=alt.value(0))
         )
-    description = (
+    description = description or (
         f"{title}. Observed {len(points)} values from {points['year'].min()} to "
         f"{points['year'].max()}"
         + (", with a projection and its uncertainty band" if projection is not None else "")

@@ -12,7 +12,12 @@ SEX_COLOURS = {"_T": OBSERVED, "F": PROJECTED, "M": TARGET}  # Okabe-Ito
 
 
 def world_child_labour_spec(
-    values: pd.Series, title: str, unit: str, target_label: str = "target {value} by {year}"
+    values: pd.Series,
+    title: str,
+    unit: str,
+    target_label: str = "target {value} by {year}",
+    year_title: str = "Year",
+    description: str | None = None,
 ) -> dict:
     """World child labour with its projection band and the 2025 target (progress issue)."""
     projection = None
@@ -30,6 +35,8 @@ def world_child_labour_spec(
         target=0,
         target_year=2025,
         target_label=target_label,
+        year_title=year_title,
+        description=description,
     )
     return chart.properties(width="container").to_dict()
 
@@ -92,7 +99,9 @@ MAP_URL = "/static/maps/countries-110m.json"  # served by us: world-atlas 2.0.2,
 NO_DATA = "#d9d9d9"
 
 
-def pathfinder_map_spec(areas: pd.DataFrame, title: str, labels: dict[str, str]) -> dict:
+def pathfinder_map_spec(
+    areas: pd.DataFrame, title: str, labels: dict[str, str], description: str | None = None
+) -> dict:
     """World map: Pathfinder Countries in colour, the others grey.
 
     ``areas`` has columns m49 (3-digit), name, pathfinder (bool). Shapes join on the
@@ -119,13 +128,15 @@ def pathfinder_map_spec(areas: pd.DataFrame, title: str, labels: dict[str, str])
             title=title,
             width="container",
             height=320,
-            description=f"{title}: {int(areas['pathfinder'].sum())} countries",
+            description=description or f"{title}: {int(areas['pathfinder'].sum())} countries",
         )
     )
     return chart.to_dict()
 
 
-def choropleth_spec(values: pd.DataFrame, title: str, unit: str, no_data: str) -> dict:
+def choropleth_spec(
+    values: pd.DataFrame, title: str, unit: str, no_data: str, description: str | None = None
+) -> dict:
     """Map of one figure by country; countries without a value are grey and say so (never 0).
 
     ``values`` has columns m49, name, value (NaN where there is no data), year, source.
@@ -166,13 +177,16 @@ def choropleth_spec(values: pd.DataFrame, title: str, unit: str, no_data: str) -
             title=title,
             width="container",
             height=340,
-            description=f"{title}: {int(values['value'].notna().sum())} countries with a value",
+            description=description
+            or f"{title}: {int(values['value'].notna().sum())} countries with a value",
         )
     )
     return chart.to_dict()
 
 
-def ranking_spec(values: pd.DataFrame, title: str, unit: str, top: int = 30) -> dict:
+def ranking_spec(
+    values: pd.DataFrame, title: str, unit: str, top: int = 30, description: str | None = None
+) -> dict:
     """The highest values as horizontal bars (countries with data only)."""
     data = values.dropna(subset=["value"]).nlargest(top, "value")[["name", "value", "year"]]
     chart = (
@@ -183,7 +197,9 @@ def ranking_spec(values: pd.DataFrame, title: str, unit: str, top: int = 30) -> 
             x=alt.X("value:Q", title=unit),
             tooltip=["name:N", "value:Q", "year:N"],
         )
-        .properties(title=title, width="container", description=f"{title}: {len(data)} bars")
+        .properties(
+            title=title, width="container", description=description or f"{title}: {len(data)} bars"
+        )
     )
     return chart.to_dict()
 

@@ -3,6 +3,8 @@ the browser's Accept-Language, else English. Numbers are formatted for it with B
 
 from __future__ import annotations
 
+import unicodedata
+
 from babel.numbers import format_decimal
 from fastapi import Request
 
@@ -35,3 +37,11 @@ def number(value: float | None, lang: str, digits: int = 1) -> str:
 
 def translator(lang: str):
     return lambda key: label(key, lang)
+
+
+def collation_key(text: str) -> tuple[str, str]:
+    """Sort key for names in any of our languages: letters compared without their accents, then
+    with them as a tie-break ("Émirats" files under E, not after "Zimbabwe"; ñ follows n)."""
+    plain = unicodedata.normalize("NFKD", text)
+    base = "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
+    return base, text.casefold()

@@ -29,7 +29,7 @@ from target87.web.charts import (
     series_by_sex_spec,
     world_child_labour_spec,
 )
-from target87.web.lang import COOKIE, choose, number, translator
+from target87.web.lang import COOKIE, choose, collation_key, number, translator
 
 router = APIRouter(include_in_schema=False)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -131,14 +131,25 @@ def home(request: Request):
         )
         pathfinders = sorted(
             (a for a in s.execute(select(M.Area).where(M.Area.pathfinder)).scalars()),
-            key=lambda a: a.name(lang),
+            key=lambda a: collation_key(a.name(lang)),
         )
     t = translator(lang)
     spec = world_child_labour_spec(
-        millions, t("world_child_labour"), t("millions"), t("target_label")
+        millions,
+        t("world_child_labour"),
+        t("millions"),
+        t("target_label"),
+        year_title=t("year"),
+        description=t("world_chart_text").format(
+            title=t("world_child_labour"),
+            first=int(millions.index.min()),
+            last=int(millions.index.max()),
+        ),
     )
     labels = {"yes": t("pathfinder"), "no": t("other_countries"), "legend": ""}
-    map_spec = pathfinder_map_spec(areas, t("pathfinder_map"), labels)
+    n_pathfinders = int(areas["pathfinder"].sum())
+    map_text = t("map_text").format(title=t("pathfinder_map"), n=n_pathfinders)
+    map_spec = pathfinder_map_spec(areas, t("pathfinder_map"), labels, map_text)
     return render(
         request,
         "home.html",
@@ -191,7 +202,7 @@ def countries(
         and (not pathfinder or a.pathfinder)
         and (not with_data or a.code in having)
     ]
-    shown.sort(key=lambda a: a.name(lang))
+    shown.sort(key=lambda a: collation_key(a.name(lang)))
     filters = {
         "q": q,
         "region": region,
@@ -357,8 +368,10 @@ def explore(
             for a in countries
         ]
     )
-    key = "name" if sort == "name" else "value"
-    rows = rows.sort_values(key, ascending=key == "name", na_position="last")
+    if sort == "name":
+        rows = rows.sort_values("name", key=lambda names: names.map(collation_key))
+    else:
+        rows = rows.sort_values("value", ascending=False, na_position="last")
     unit = "%" if info.unit == "PT" else info.unit.lower()
     title = info.name(lang)
     mapped = rows[rows["m49"].notna()]
@@ -370,8 +383,21 @@ def explore(
         rows=rows.to_dict("records"),
         with_data=int(rows["value"].notna().sum()),
         filters={"series": info.code, "sex": sex, "age": age, "start": start, "end": end or ""},
-        map_spec=choropleth_spec(mapped, title, unit, t("no_data")),
-        ranking_spec=ranking_spec(rows, title, unit),
+        map_spec=choropleth_spec(
+            mapped,
+            title,
+            unit,
+            t("no_data"),
+            t("choropleth_text").format(title=title, n=int(mapped["value"].notna().sum())),
+        ),
+        ranking_spec=ranking_spec(
+            rows,
+            title,
+            unit,
+            description=t("ranking_text").format(
+                title=title, n=min(30, int(rows["value"].notna().sum()))
+            ),
+        ),
     )
 
 
