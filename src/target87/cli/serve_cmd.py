@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from typing import Annotated
 
 import typer
@@ -15,14 +16,29 @@ def serve(
         "127.0.0.1"
     ),
     port: Annotated[int, typer.Option(help="Port.")] = 8087,
+    workers: Annotated[
+        int, typer.Option(min=1, help="Worker processes (one per core serves the most readers).")
+    ] = 1,
 ) -> None:
     """Start the web platform; the database is created and loaded on first start."""
     import uvicorn
 
-    from target87.web.app import create_app
+    from target87.web.app import DATABASE_URL_ENV, create_app
 
     engine = ready_engine()  # creates and loads the warehouse with a progress bar if needed
     url = engine.url.render_as_string(hide_password=False)
     engine.dispose()
     console.print(f"target87 on http://{host}:{port}/ (database {state.database_url or url})")
-    uvicorn.run(create_app(url), host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(create_app(url), host=host, port=port, log_level="warning")
+        return
+    # Each worker process builds its own app (and engine) from the environment.
+    os.environ[DATABASE_URL_ENV] = url
+    uvicorn.run(
+        "target87.web.app:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )

@@ -13,7 +13,6 @@ from collections import OrderedDict
 from fastapi import Request
 from fastapi.responses import HTMLResponse
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 
 from target87.store import models as M
 from target87.web.lang import COOKIE, choose
@@ -21,9 +20,13 @@ from target87.web.lang import COOKIE, choose
 MAX_PAGES = 512
 
 
+_VERSION_SQL = select(func.max(M.LoadRecord.id))
+
+
 def data_version(request: Request) -> int:
-    with Session(request.app.state.engine) as s:
-        return s.execute(select(func.max(M.LoadRecord.id))).scalar() or 0
+    # A bare connection, no ORM session: this runs on every request that may be cached.
+    with request.app.state.engine.connect() as connection:
+        return connection.execute(_VERSION_SQL).scalar() or 0
 
 
 def cached_page(handler):
