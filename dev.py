@@ -56,6 +56,8 @@ def test(args: list[str]) -> int:
 
     require_pg = os.environ.get("CI") == "true" or os.environ.get("TARGET87_REQUIRE_POSTGRES")
     env = dict(os.environ)
+    # BLAS threads fight over two cores on small matrices (the Monte Carlo tests run 20x slower).
+    env.setdefault("OPENBLAS_NUM_THREADS", "1")
     lint = subprocess.call(
         [str(BIN / "ruff"), "check", "src", "tests", "scripts", "benchmarks", "dev.py"], cwd=ROOT
     )
