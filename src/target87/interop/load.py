@@ -100,8 +100,7 @@ def load_table(
                 )
         else:
             _delete_keys(session, raw)
-        report = _write_while_checking(session, raw, rows, rules, ctx, progress)
-        digest = hashlib.sha256(pd.util.hash_pandas_object(raw[OBS_COLUMNS]).values).hexdigest()
+        report, digest = _write_while_checking(session, raw, rows, rules, ctx, progress)
         session.add(
             M.LoadRecord(
                 kind="file",
@@ -115,8 +114,9 @@ def load_table(
     return LoadSummary(len(raw), by_source, report.warnings, report)
 
 
-def _write_while_checking(session, raw, rows, rules, ctx, progress) -> Report:
-    """Insert on one core while the rules run on the other; raise on any error.
+def _write_while_checking(session, raw, rows, rules, ctx, progress) -> tuple[Report, str]:
+    """Insert on one core while the rules (then the content digest) run on the other; raise on
+    any error.
 
     SQLite and psycopg do their work without Python's lock, so the two overlap. The caller's
     transaction is rolled back on the exception, so a refused table leaves nothing behind.
@@ -124,10 +124,13 @@ def _write_while_checking(session, raw, rows, rules, ctx, progress) -> Report:
     conn = session.connection()
     stop = threading.Event()
     report: Report | None = None
+    digest = ""
     with ThreadPoolExecutor(max_workers=1) as pool:
         writing = pool.submit(_insert, conn, rows, stop, progress)
         try:
             report = validate(raw, rules, ctx)
+            if not report.errors:
+                digest = _digest(raw)
         finally:
             if report is None or report.errors:
                 stop.set()
@@ -135,7 +138,11 @@ def _write_while_checking(session, raw, rows, rules, ctx, progress) -> Report:
     report.raise_for_errors()
     if failed is not None:
         raise failed
-    return report
+    return report, digest
+
+
+def _digest(raw: pd.DataFrame) -> str:
+    return hashlib.sha256(pd.util.hash_pandas_object(raw[OBS_COLUMNS]).values).hexdigest()
 
 
 def _delete_keys(session: Session, raw: pd.DataFrame) -> None:
@@ -159,34 +166,34 @@ class _Prepared:
     """
 
     order: np.ndarray
-    columns: list[tuple[str, np.ndarray, list]]  # (kind, codes or numbers, distinct values)
+    # Per column: (codes into its distinct values, the distinct values as an object array).
+    columns: list[tuple[np.ndarray, np.ndarray]]
 
     def __len__(self) -> int:
         return len(self.order)
 
     def batch(self, start: int, stop: int) -> list[tuple]:
+        # numpy fancy indexing on object arrays: the per-cell work stays in C.
         take = self.order[start:stop]
-        cells = []
-        for kind, data, distinct in self.columns:
-            if kind == "text":
-                cells.append([distinct[i] for i in data[take].tolist()])
-            else:
-                cast = float if kind == "float" else int
-                cells.append([None if v != v else cast(v) for v in data[take].tolist()])
+        cells = [values[data[take]].tolist() for data, values in self.columns]
         return list(zip(*cells, strict=True))
 
 
 def _prepare(raw: pd.DataFrame) -> _Prepared:
     codes = [pd.factorize(raw[k], sort=True)[0] for k in KEY]
     order = np.lexsort(codes[::-1])
-    columns: list[tuple[str, np.ndarray, list]] = []
+    columns: list[tuple[np.ndarray, np.ndarray]] = []
     for column in OBS_COLUMNS:
+        found, distinct = pd.factorize(raw[column])
         if column in FLOAT_COLUMNS or column in INT_COLUMNS:
-            kind = "float" if column in FLOAT_COLUMNS else "int"
-            columns.append((kind, numbers(raw[column]).to_numpy(dtype=float), []))
+            cast = float if column in FLOAT_COLUMNS else int
+            parsed = numbers(pd.Series(distinct)).to_numpy(dtype=float).tolist()
+            values = [None if v != v else cast(v) for v in parsed]
         else:
-            found, distinct = pd.factorize(raw[column])
-            columns.append(("text", found, [v or None for v in distinct.tolist()]))
+            values = [v or None for v in distinct.tolist()]
+        array = np.empty(len(values), dtype=object)
+        array[:] = values
+        columns.append((found, array))
     return _Prepared(order, columns)
 
 

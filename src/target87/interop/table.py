@@ -70,15 +70,24 @@ def _text(value: object) -> str:
 
 def fill_period_bounds(raw: pd.DataFrame) -> pd.DataFrame:
     """Derive ``year_from``/``year_to`` from ``time_period`` where a reader has only the latter."""
-    period = raw["time_period"]
-    year = period.str.fullmatch(r"\d{4}")
-    window = period.str.extract(r"^(\d{4})/(\d{4})$")
     empty_from, empty_to = raw["year_from"] == "", raw["year_to"] == ""
+    need = empty_from | empty_to
+    if not need.any():
+        return raw
+    period = raw["time_period"].where(need, "")
+    # One vectorised pass for single years; the slower regex extract only for what is left.
+    year = period.str.fullmatch(r"\d{4}").astype(bool)
     raw.loc[year & empty_from, "year_from"] = period[year & empty_from]
     raw.loc[year & empty_to, "year_to"] = period[year & empty_to]
-    has_window = window[0].notna()
-    raw.loc[has_window & empty_from, "year_from"] = window.loc[has_window & empty_from, 0]
-    raw.loc[has_window & empty_to, "year_to"] = window.loc[has_window & empty_to, 1]
+    other = need & ~year & period.str.contains("/", regex=False).astype(bool)
+    if other.any():
+        window = period[other].str.extract(r"^(\d{4})/(\d{4})$")
+        has = window[0].notna()
+        rows = window.index[has]
+        fill_from = rows[empty_from[rows].to_numpy()]
+        fill_to = rows[empty_to[rows].to_numpy()]
+        raw.loc[fill_from, "year_from"] = window.loc[fill_from, 0]
+        raw.loc[fill_to, "year_to"] = window.loc[fill_to, 1]
     return raw
 
 
