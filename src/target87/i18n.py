@@ -176,6 +176,7 @@ MESSAGES: dict[str, str] = {
     "map_text": ("{title}: {n} countries"),
     "choropleth_text": ("{title}: {n} countries with a value; the others are grey (no data)."),
     "ranking_text": ("{title}: the {n} highest values"),
+    "retrieved": "Retrieved",
 }
 
 

@@ -144,3 +144,37 @@ def test_about_explains_methods_and_definitions_in_three_languages(client):
     assert "Methods and definitions" in en and "SL_TLF_CHLDEA" in en and "No data is not zero" in en
     assert "Méthodes et définitions" in client.get("/about?lang=fr").text
     assert "Métodos y definiciones" in client.get("/about?lang=es").text
+
+
+def test_dates_are_written_the_way_each_language_writes_them(client, session):
+    rat = (
+        session.execute(
+            select(M.Ratification).where(
+                M.Ratification.area == "BRA", M.Ratification.date.isnot(None)
+            )
+        )
+        .scalars()
+        .first()
+    )
+    year, month, day = (int(part) for part in rat.date.split("-"))
+    months = {
+        "fr": [
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ]
+    }
+    fr = client.get("/countries/BRA?lang=fr").text
+    assert f"{day} {months['fr'][month - 1]} {year}" in fr
+    assert rat.date not in fr.split("<main", 1)[1].split('class="vega-spec"')[0]
+    sources = client.get("/sources?lang=es").text
+    assert "Consultado el" in sources and " de 2026" in sources

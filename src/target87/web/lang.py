@@ -4,7 +4,9 @@ the browser's Accept-Language, else English. Numbers are formatted for it with B
 from __future__ import annotations
 
 import unicodedata
+from datetime import date
 
+from babel.dates import format_date
 from babel.numbers import format_decimal
 from fastapi import Request
 
@@ -45,3 +47,14 @@ def collation_key(text: str) -> tuple[str, str]:
     plain = unicodedata.normalize("NFKD", text)
     base = "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
     return base, text.casefold()
+
+
+def date_text(value: str | None, lang: str) -> str:
+    """An ISO date (YYYY-MM-DD) the way the reader's language writes it; other text unchanged."""
+    if not value:
+        return ""
+    try:
+        parsed = date.fromisoformat(value)
+    except ValueError:
+        return value
+    return format_date(parsed, format="long", locale=lang)

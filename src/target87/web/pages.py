@@ -29,7 +29,7 @@ from target87.web.charts import (
     series_by_sex_spec,
     world_child_labour_spec,
 )
-from target87.web.lang import COOKIE, choose, collation_key, number, translator
+from target87.web.lang import COOKIE, choose, collation_key, date_text, number, translator
 
 router = APIRouter(include_in_schema=False)
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,7 +45,12 @@ templates = Jinja2Templates(directory=package_dir("templates"))  # autoescape on
 
 def render(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
     lang, remember = choose(request)
-    context.update(lang=lang, t=translator(lang), num=lambda v, d=1: number(v, lang, d))
+    context.update(
+        lang=lang,
+        t=translator(lang),
+        num=lambda v, d=1: number(v, lang, d),
+        day=lambda v: date_text(v, lang),
+    )
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     if remember:
         response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
