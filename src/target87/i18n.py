@@ -177,6 +177,14 @@ MESSAGES: dict[str, str] = {
     "choropleth_text": ("{title}: {n} countries with a value; the others are grey (no data)."),
     "ranking_text": ("{title}: the {n} highest values"),
     "retrieved": "Retrieved",
+    "gems_chart_text": (
+        "People in forced labour and in modern slavery in the {n} ILO regions, 2021, in millions;"
+        " the table below gives the same figures."
+    ),
+    "victims_chart_text": (
+        "The {n} highest latest counts of detected victims; the table below gives the same "
+        "figures with their years."
+    ),
 }
 
 

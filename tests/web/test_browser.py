@@ -313,3 +313,18 @@ def test_the_explorer_map_shows_every_country_and_the_table_says_no_data(page, c
     assert 0.6 * len(valued) <= coloured <= len(valued)
     assert_vega_marks(page, "#chart-ranking", min(30, len(valued)), mark="rect")
     assert console_errors == []
+
+
+def test_the_dashboard_bar_charts_draw_a_bar_per_table_cell(page, console_errors):
+    page.goto("/?lang=es")
+    wait_for_charts(page)
+    for target in ("chart-gems", "chart-victims"):
+        spec = page.locator(f'script.vega-spec[data-target="{target}"]').text_content()
+        rows = sum(len(v) for v in json.loads(spec).get("datasets", {}).values())
+        assert rows > 0, target
+        assert_vega_marks(page, f"#{target}", rows, mark="rect")
+    # The GEMS chart has two bars (forced labour, modern slavery) per row of its table.
+    regions = page.locator("#chart-gems").locator("xpath=../..").locator("tbody tr").count()
+    spec = page.locator('script.vega-spec[data-target="chart-gems"]').text_content()
+    assert sum(len(v) for v in json.loads(spec)["datasets"].values()) == 2 * regions
+    assert console_errors == []

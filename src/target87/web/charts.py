@@ -244,3 +244,30 @@ def region_comparison_spec(rows: pd.DataFrame, title: str, unit: str, descriptio
         .properties(title=title, width="container", description=description)
     )
     return chart.to_dict()
+
+
+def bars_spec(
+    rows: pd.DataFrame, title: str, unit: str, description: str, series: str | None = None
+) -> dict:
+    """Horizontal bars, one per row (``label``, ``value``); grouped by ``series`` when given."""
+    columns = ["label", "value", "source"] + ([series] if series else [])
+    colour = (
+        alt.Color(f"{series}:N", title="", scale=alt.Scale(range=[OBSERVED, PROJECTED]))
+        if series
+        else alt.value(OBSERVED)
+    )
+    encoding = {
+        "y": alt.Y("label:N", title="", sort=None),
+        "x": alt.X("value:Q", title=unit, scale=alt.Scale(zero=True)),
+        "color": colour,
+        "tooltip": ["label:N", "value:Q", "source:N"] + ([f"{series}:N"] if series else []),
+    }
+    if series:
+        encoding["yOffset"] = alt.YOffset(f"{series}:N")
+    chart = (
+        alt.Chart(rows[columns], name="bars")
+        .mark_bar()
+        .encode(**encoding)
+        .properties(title=title, width="container", description=description)
+    )
+    return chart.to_dict()

@@ -21,6 +21,7 @@ from target87.store import models as M
 from target87.web.app import package_dir
 from target87.web.cache import cached_page
 from target87.web.charts import (
+    bars_spec,
     choropleth_spec,
     pathfinder_map_spec,
     ranking_spec,
@@ -155,9 +156,30 @@ def home(request: Request):
     n_pathfinders = int(areas["pathfinder"].sum())
     map_text = t("map_text").format(title=t("pathfinder_map"), n=n_pathfinders)
     map_spec = pathfinder_map_spec(areas, t("pathfinder_map"), labels, map_text)
+    long = pd.DataFrame(
+        [(r["region"], t("forced_labour"), r["forced"], r["source"]) for r in by_region]
+        + [(r["region"], t("modern_slavery"), r["slavery"], r["source"]) for r in by_region],
+        columns=["label", "measure", "value", "source"],
+    )
+    gems_spec = bars_spec(
+        long,
+        t("gems_regions"),
+        t("millions"),
+        t("gems_chart_text").format(n=len(by_region)),
+        series="measure",
+    )
+    top = pd.DataFrame(
+        [(r["area"], r["value"], r["source"]) for r in trafficking],
+        columns=["label", "value", "source"],
+    )
+    victims_spec = bars_spec(
+        top, t("victims_title"), "", t("victims_chart_text").format(n=len(trafficking))
+    )
     return render(
         request,
         "home.html",
+        gems_spec=gems_spec,
+        victims_spec=victims_spec,
         rows=rows,
         figures=figures,
         citations=cited,
