@@ -42,3 +42,37 @@ def test_serve_with_two_workers_answers_pages_with_security_headers(warehouse_ur
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_a_warehouse_from_an_older_version_is_upgraded_on_start(warehouse_url, tmp_path):
+    """`serve` (through ready_engine) migrates a 0001 warehouse to head and keeps its data."""
+    import importlib
+    import shutil
+
+    from alembic import command
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from target87 import store
+    from target87.store.db import _alembic_config
+
+    path = tmp_path / "old.sqlite"
+    shutil.copy(warehouse_url.removeprefix("sqlite:///"), path)
+    url = f"sqlite:///{path}"
+    engine = store.make_engine(url)
+    command.downgrade(_alembic_config(engine), "0001")
+    assert store.current_revision(engine) == "0001"
+    with Session(engine) as s:
+        before = s.execute(select(func.count()).select_from(store.Observation)).scalar()
+    engine.dispose()
+
+    cli_app = importlib.import_module("target87.cli.app")  # the module, not the Typer app
+    cli_app.state.database_url = url
+    try:
+        upgraded = cli_app.ready_engine()
+    finally:
+        cli_app.state.database_url = None
+    assert store.current_revision(upgraded) == store.head_revision()
+    with Session(upgraded) as s:
+        after = s.execute(select(func.count()).select_from(store.Observation)).scalar()
+    assert after == before > 0

@@ -50,9 +50,14 @@ def engine():
 def ready_engine():
     """An engine on a database that exists: created and loaded on first use, with a note."""
     eng = engine()
-    if store.current_revision(eng) is None:
+    current = store.current_revision(eng)
+    if current is None:
         err.print("[dim]First run: creating the database and loading the bundled snapshot…[/]")
         run_init(eng, quiet=True)
+    elif current != store.head_revision():
+        # A warehouse made by an older version: bring its schema up to date (data kept).
+        err.print(f"[dim]Upgrading the database schema from {current}…[/]")
+        store.migrate(eng)
     return eng
 
 
@@ -143,3 +148,12 @@ def list_sources() -> None:
 
 def main() -> None:
     app()
+
+
+# Command groups in their own modules, imported last because they use the helpers above.
+from target87.cli.reporting_cmd import reporting_app  # noqa: E402
+from target87.cli.users_cmd import users_app  # noqa: E402
+
+app.add_typer(users_app, name="users")
+app.add_typer(reporting_app, name="reporting")
+from target87.cli import risk_cmd  # noqa: E402, F401  (registers `target87 risk`)

@@ -54,6 +54,8 @@ class Rule:
         self, raw: pd.DataFrame, bad: pd.Series, column: str | None, reason
     ) -> Iterator[Problem]:
         """One finding per bad row; ``reason`` is a text or a function of the row."""
+        if not bad.any():  # the usual case: no frame slicing at all
+            return
         columns = raw.attrs.get("source_columns", {})
         shown = columns.get(column, column) if column else None
         file = raw.attrs.get("file", "")

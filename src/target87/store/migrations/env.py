@@ -2,6 +2,7 @@
 
 from alembic import context
 
+import target87.reporting.models  # noqa: F401  (the reporting tables join the metadata)
 from target87.store.db import make_engine
 from target87.store.models import Base
 
