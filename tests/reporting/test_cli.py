@@ -81,3 +81,23 @@ def test_demo_on_a_fresh_database_and_the_sdmx_export(tmp_path):
     assert exported.exit_code == 0, exported.output
     assert "1 observation(s) written" in exported.output
     assert ",N,SL_TLF_CHLDEC,524,_T,Y5T17," in out.read_text(encoding="utf-8")
+
+
+def test_the_secretariat_sets_agreed_indicators_and_national_series_from_the_cli(rep_url):
+    defined = run(rep_url, "reporting", "national-series", "NAT_CLI_INSP",
+                  "--name-en", "Labour inspections carried out",
+                  "--name-fr", "Inspections du travail réalisées",
+                  "--name-es", "Inspecciones laborales realizadas",
+                  "--unit", "NUMBER", "--direction", "higher_is_better")  # fmt: skip
+    assert defined.exit_code == 0, defined.output
+    agreed = run(rep_url, "reporting", "agree", "KEN", "SL_TLF_CHLDEC", "VC_HTF_DETV*",
+                 "NAT_CLI_INSP")  # fmt: skip
+    assert agreed.exit_code == 0, agreed.output
+    assert "VC_HTF_DETVFL" in agreed.output and "NAT_CLI_INSP" in agreed.output
+    engine = store.make_engine(rep_url)
+    with Session(engine) as s:
+        held = {a.series for a in reporting.agreed_indicators(s, "KEN")}
+    engine.dispose()
+    assert {"SL_TLF_CHLDEC", "VC_HTF_DETV", "NAT_CLI_INSP"} <= held
+    refused = run(rep_url, "reporting", "agree", "KEN", "NO_SUCH_SERIES")
+    assert refused.exit_code == 2 and "no series matches 'NO_SUCH_SERIES'" in refused.output

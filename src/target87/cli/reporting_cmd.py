@@ -52,3 +52,42 @@ def export_sdmx(
     console.print(f"{done.rows} observation(s) written to {done.path}.")
     if done.left_out:
         console.print(f"National series not in the SDG DSD, left out: {', '.join(done.left_out)}")
+
+
+@reporting_app.command("agree")
+def agree(
+    country: Annotated[str, typer.Argument(help="ISO3 code of the reporting country.")],
+    series: Annotated[
+        list[str], typer.Argument(help="Series codes, or PREFIX* for every series so named.")
+    ],
+) -> None:
+    """Set the indicators COUNTRY reports on each year (the secretariat's agreed set)."""
+    with reporting_session() as s:
+        agreed = reporting.set_agreed_indicators(
+            s, reporting.Actor.command_line(), country.upper(), series
+        )
+        rows = [(a.series, a.breakdowns) for a in agreed]
+    table = Table("series", "sex/age cells", title=f"Agreed indicators of {country.upper()}")
+    for code, cells in rows:
+        table.add_row(code, str(cells))
+    console.print(table)
+
+
+@reporting_app.command("national-series")
+def national_series(
+    code: Annotated[str, typer.Argument(help="Code of the new national series, e.g. NAT_INSP.")],
+    name_en: Annotated[str, typer.Option("--name-en", help="Name in English.")],
+    name_fr: Annotated[str, typer.Option("--name-fr", help="Name in French.")],
+    name_es: Annotated[str, typer.Option("--name-es", help="Name in Spanish.")],
+    unit: Annotated[str, typer.Option("--unit", help="Unit code, e.g. NUMBER or PT.")],
+    direction: Annotated[
+        str, typer.Option("--direction", help="higher_is_better or lower_is_better.")
+    ],
+) -> None:
+    """Define a national series (e.g. labour inspections carried out) countries can agree on."""
+    names = {"en": name_en, "fr": name_fr, "es": name_es}
+    with reporting_session() as s:
+        reporting.define_national_series(
+            s, reporting.Actor.command_line(), code.upper(), names, unit, direction
+        )
+    console.print(f"National series {code.upper()} defined.")
