@@ -112,7 +112,8 @@ def measure(kind: str, path: Path, db: Path) -> None:
         from target87.interop.table import OBS_COLUMNS
 
         prepared = _prepare(read_csv(path))
-        batches = [prepared.batch(s, s + BATCH) for s in range(0, len(prepared), BATCH)]
+        every = list(range(len(OBS_COLUMNS)))  # every column bound, no literals
+        batches = [prepared.batch(s, s + BATCH, every) for s in range(0, len(prepared), BATCH)]
         engine.dispose()
         conn = sqlite3.connect(db)
         conn.execute(

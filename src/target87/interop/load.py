@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
+import math
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -18,7 +19,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Engine, delete, select, tuple_
+from sqlalchemy import Engine, delete, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from target87.ingest.errors import Problem
@@ -172,19 +173,22 @@ class _Prepared:
     def __len__(self) -> int:
         return len(self.order)
 
-    def batch(self, start: int, stop: int) -> list[tuple]:
+    def constants(self) -> dict[int, object]:
+        """Columns (by position) holding one value in every row: series, unit, source..."""
+        return {i: values[0] for i, (_codes, values) in enumerate(self.columns) if len(values) == 1}
+
+    def batch(self, start: int, stop: int, positions: list[int]) -> list[tuple]:
         # numpy fancy indexing on object arrays: the per-cell work stays in C.
         take = self.order[start:stop]
-        cells = [values[data[take]].tolist() for data, values in self.columns]
+        cells = [self.columns[i][1][self.columns[i][0][take]].tolist() for i in positions]
         return list(zip(*cells, strict=True))
 
 
 def _prepare(raw: pd.DataFrame) -> _Prepared:
-    codes = [pd.factorize(raw[k], sort=True)[0] for k in KEY]
-    order = np.lexsort(codes[::-1])
     columns: list[tuple[np.ndarray, np.ndarray]] = []
     for column in OBS_COLUMNS:
-        found, distinct = pd.factorize(raw[column])
+        # Sorted distinct values: the codes of the key columns then sort rows by key as well.
+        found, distinct = pd.factorize(raw[column], sort=True)
         if column in FLOAT_COLUMNS or column in INT_COLUMNS:
             cast = float if column in FLOAT_COLUMNS else int
             parsed = numbers(pd.Series(distinct)).to_numpy(dtype=float).tolist()
@@ -194,15 +198,24 @@ def _prepare(raw: pd.DataFrame) -> _Prepared:
         array = np.empty(len(values), dtype=object)
         array[:] = values
         columns.append((found, array))
-    return _Prepared(order, columns)
+    keys = [columns[OBS_COLUMNS.index(k)][0] for k in KEY]
+    return _Prepared(np.lexsort(keys[::-1]), columns)
 
 
 def _insert(conn, rows: _Prepared, stop: threading.Event, progress: Progress | None) -> None:
-    """Insert with the driver's executemany (the ORM's per-row work costs five times more)."""
+    """Insert with the driver's executemany (the ORM's per-row work costs five times more).
+
+    A column with one value in the whole table (the series, unit, source... of a typical
+    file) is written once into the statement as a literal that SQLAlchemy renders for the
+    dialect, so only the varying columns are bound row by row: half the insert time.
+    """
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    literals = {i: _literal(conn.dialect, v) for i, v in rows.constants().items()}
+    literals = {i: sql for i, sql in literals.items() if sql is not None}
+    bound = [i for i in range(len(OBS_COLUMNS)) if i not in literals]
     sql = (
         f"INSERT INTO {M.Observation.__tablename__} ({', '.join(OBS_COLUMNS)}) "
-        f"VALUES ({', '.join([mark] * len(OBS_COLUMNS))})"
+        f"VALUES ({', '.join(literals.get(i, mark) for i in range(len(OBS_COLUMNS)))})"
     )
     total = len(rows)
     gc_was_enabled = gc.isenabled()
@@ -211,9 +224,21 @@ def _insert(conn, rows: _Prepared, stop: threading.Event, progress: Progress | N
         for start in range(0, total, BATCH):
             if stop.is_set():
                 return
-            conn.exec_driver_sql(sql, rows.batch(start, start + BATCH))
+            conn.exec_driver_sql(sql, rows.batch(start, start + BATCH, bound))
             if progress:
                 progress("observations", min(start + BATCH, total), total)
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+def _literal(dialect, value: object) -> str | None:
+    """``value`` as SQL text for ``dialect``, or None where binding it is the safer choice."""
+    if value is None:
+        return "NULL"
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, str) and ("\x00" in value or len(value) > 200):
+        return None
+    compiled = literal(value).compile(dialect=dialect, compile_kwargs={"literal_binds": True})
+    return str(compiled)

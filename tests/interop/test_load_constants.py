@@ -1,0 +1,73 @@
+"""Columns with one value in a whole file are written as SQL literals (only the varying columns
+are bound row by row): the stored rows must be exactly those of a row-by-row insert, whatever
+the text holds (quotes, backslashes, accents), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+import math
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from target87 import store
+from target87.interop import load_table
+from target87.interop.load import _literal
+from target87.interop.table import fill_period_bounds, raw_table
+
+TRICKY = "it's a \\ note; DROP TABLE observation; -- «ñ» 'quoted'"
+
+
+def rows(n: int) -> list[dict]:
+    return [
+        {
+            "series": "SL_TLF_CHLDEC",
+            "ref_area": area,
+            "time_period": str(2000 + i),
+            "sex": "_T",
+            "age": "Y5T17",
+            "urbanisation": "_T",
+            "value": f"{i + 0.25}",
+            "lower_bound": "",
+            "unit": "PT",
+            "unit_mult": "0",
+            "obs_status": "A",
+            "nature": "C",
+            "reporting_type": "N",
+            "footnote": TRICKY,
+            "source": "un_sdg_871",
+        }
+        for i in range(n)
+        for area in ("NPL", "PER")
+    ]
+
+
+def test_constant_columns_are_stored_exactly(loaded_engine):
+    raw = fill_period_bounds(raw_table(rows(6), file="constants.csv"))
+    load_table(loaded_engine, raw, mode="merge")
+    with Session(loaded_engine) as s:
+        stored = (
+            s.execute(
+                select(store.Observation).where(
+                    store.Observation.series == "SL_TLF_CHLDEC",
+                    store.Observation.ref_area.in_(["NPL", "PER"]),
+                    store.Observation.reporting_type == "N",
+                    store.Observation.time_period.between("2000", "2005"),
+                )
+            )
+            .scalars()
+            .all()
+        )
+    assert len(stored) == 12
+    assert {o.footnote for o in stored} == {TRICKY}
+    assert {(o.unit, o.unit_mult, o.obs_status, o.nature) for o in stored} == {("PT", 0, "A", "C")}
+    assert all(o.lower_bound is None for o in stored)
+    assert sorted(o.value for o in stored if o.ref_area == "NPL") == [i + 0.25 for i in range(6)]
+
+
+def test_values_that_are_safer_bound_are_not_inlined(engine):
+    dialect = engine.dialect
+    assert _literal(dialect, None) == "NULL"
+    assert _literal(dialect, math.nan) is None and _literal(dialect, math.inf) is None
+    assert _literal(dialect, "a\x00b") is None
+    assert _literal(dialect, "x" * 500) is None
+    assert _literal(dialect, "it's") == "'it''s'"
