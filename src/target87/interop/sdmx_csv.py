@@ -97,12 +97,14 @@ def _bad_record(text: str, width: int, name: str) -> LoadError | None:
 
 
 def read_components(
-    text: str, name: str
+    data: bytes, name: str
 ) -> tuple[pd.DataFrame, np.ndarray, np.ndarray, dict[str, str]]:
-    """Parse SDMX-CSV text into (components, row lines, dataflow per row, spelled headers)."""
-    if not text or text.isspace():
+    """Parse SDMX-CSV (decoded, re-encoded as UTF-8 by the caller) into (components, row
+    lines, dataflow per row, spelled headers). Bytes, not text: a large file is held once."""
+    if not data or data.isspace():
         raise _problem(name, None, "empty file: not SDMX-CSV")
-    header = _header(text, name)
+    end = data.find(b"\n")
+    header = _header(data[: max(end + 1, 65536)].decode("utf-8", errors="ignore"), name)
     ids = [h.split(":", 1)[0].strip() for h in header]
     if not ids or ids[0] not in ("DATAFLOW", "STRUCTURE"):
         raise _problem(
@@ -120,7 +122,6 @@ def read_components(
     if dupes:
         raise _problem(name, 1, f"SDMX-CSV header with empty or repeated column(s): {dupes}")
 
-    data = text.encode("utf-8")
     lines = _record_lines(data)
     multiline = lines is None or bool((np.diff(lines) > 1).any())
     try:
@@ -136,7 +137,7 @@ def read_components(
         )
     except (pa.ArrowInvalid, pa.ArrowKeyError, ValueError) as exc:
         raise (
-            _bad_record(text, len(header), name)
+            _bad_record(data.decode("utf-8"), len(header), name)
             or _problem(name, None, f"malformed CSV: {str(exc).splitlines()[0][:200]}")
         ) from None
 
@@ -151,6 +152,7 @@ def read_components(
         if component in CODED and ":" in spelled:
             cells = pc.utf8_trim_whitespace(pc.replace_substring_regex(cells, r":.*$", ""))
         columns[component] = cells
+    del table  # the trimmed columns replace it
     # Arrow-backed text columns ("str" dtype): no Python object per cell.
     comp = pa.table(columns).to_pandas() if columns else pd.DataFrame()
 

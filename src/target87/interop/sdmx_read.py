@@ -63,8 +63,10 @@ def read_sdmx(
     if head in ("{", "["):
         comp, rows, flow = sdmx_json.read_components(text, name)
         return _finish(comp, rows, name, flow, {}, _dsd_attributes(flow), codes, source)
-    comp, rows, flows, spelled = sdmx_csv.read_components(text, name)
-    del text  # a large file: let its decoded text go before the mapping makes new columns
+    data = text.encode("utf-8")
+    del text  # a large file: hold it once, as bytes, while pyarrow parses it
+    comp, rows, flows, spelled = sdmx_csv.read_components(data, name)
+    del data
     if len(flows) == 0:
         return _finish(comp, rows, name, "", spelled, set(), codes, source)
     distinct = pd.unique(flows)
