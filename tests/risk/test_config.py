@@ -165,3 +165,10 @@ def test_unreadable_and_invalid_yaml_files(tmp_path):
         load_config(write(tmp_path, "outcome: [unclosed"))
     with pytest.raises(RiskConfigError, match="<top level>: must be a mapping"):
         load_config(write(tmp_path, "- just a list"))
+
+
+def test_a_run_section_is_left_to_the_pipeline_options(tmp_path):
+    """`run:` holds the pipeline's options (risk.run_options checks them): the model's
+    configuration reads the same file without refusing it."""
+    config = load_config(write(tmp_path, FULL + "run: {seed: 3, draws: 250}\n"))
+    assert config.model.link == "probit"

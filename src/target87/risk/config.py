@@ -270,6 +270,7 @@ def parse_config(data: Any, source: str = "<config>", base: Path | None = None) 
             "census",
             "model",
             "disclosure",
+            "run",  # the pipeline's options (risk.run_options), checked there
         }
     )
     survey = top.sub("survey")

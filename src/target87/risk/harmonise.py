@@ -76,7 +76,7 @@ class HarmonisationReport:
             f"{'std diff':>10}  flag",
         ]
         for row in self.table.itertuples(index=False):
-            level = "" if row.level is None else str(row.level)
+            level = "" if row.level is None or pd.isna(row.level) else str(row.level)
             flag = f"** {row.reason}" if row.flagged else ""
             lines.append(
                 f"{row.covariate:<24}{level:<14}{row.survey:>10.4f}{row.census:>10.4f}"
