@@ -158,3 +158,18 @@ def test_data_and_configuration_errors_name_file_key_and_row(folder, tmp_path):
     assert refused(result), result.exception
     assert "survey.csv: column 'age' (age): row 4: 'twelve' is not a number" in flat(result.output)
     assert not (tmp_path / "out").exists()  # nothing written
+
+
+def test_publish_stores_the_run_once_and_refuses_unit_level_documents(scored, tmp_path):
+    _result, out = scored
+    first = risk("publish", out / "run.json", "--country", "BRA")
+    assert first.exit_code == 0, first.output
+    assert "Published as run" in first.output and "SYNTHETIC" in first.output
+    again = risk("publish", out / "run.json")
+    assert refused(again) and "already published" in flat(again.output)
+    doc = json.loads((out / "run.json").read_text())
+    doc["unit_scores"] = [{"child": 1, "risk": 0.2}]
+    leaky = tmp_path / "run.json"
+    leaky.write_text(json.dumps(doc))
+    refusal = risk("publish", leaky)
+    assert refused(refusal) and "unit-level" in flat(refusal.output)

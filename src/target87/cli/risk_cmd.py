@@ -240,3 +240,30 @@ def ivti_command(
 
 
 app.add_typer(risk_app, name="risk")
+
+
+@risk_app.command("publish")
+def publish(
+    run_json: Annotated[Path, typer.Argument(help="A saved run (run.json from `risk score`).")],
+    country: Annotated[
+        str | None, typer.Option("--country", help="ISO3 code of the country it covers.")
+    ] = None,
+) -> None:
+    """Publish a saved run to the warehouse: the web platform's risk pages show it.
+
+    Only the run's disclosure-controlled tables are stored (never unit-level scores)."""
+    from sqlalchemy.orm import Session
+
+    from target87 import store
+    from target87.cli.app import ready_engine
+    from target87.risk.catalog import publish_run
+
+    with our_errors():
+        engine = ready_engine()
+        store.migrate(engine)
+        with Session(engine) as session, session.begin():
+            record = publish_run(session, run_json, country)
+            number, synthetic = record.id, record.synthetic
+        engine.dispose()
+    label = " (SYNTHETIC data)" if synthetic else ""
+    console.print(f"Published as run {number}{label}: /risk/{number} on the web platform.")
