@@ -5,9 +5,10 @@
 Prints, side by side in one run: our end-to-end time (read, map codes, validate, write in one
 transaction) and throughput for each format, peak memory (RSS high-water mark of a fresh
 process per measurement), against the target (>= 100,000 observations/s, < 1 GB) and the
-baseline: sdmx1 alone reading the same SDMX-CSV into pandas. A last line shows SQLite's own
-ceiling here: the same rows, already Python tuples, through sqlite3's executemany into the
-same table, with nothing read or checked.
+baseline: sdmx1 alone reading the same SDMX-CSV into pandas. A last line shows the plain way
+of inserting here: the same rows, already Python tuples with all 18 columns bound, through
+sqlite3's executemany into the same table, with nothing read or checked. (Our loader binds
+only the columns that vary and writes one-valued columns as literals, so it can beat it.)
 """
 
 from __future__ import annotations
@@ -189,7 +190,7 @@ def main() -> None:
         if r["kind"].startswith("sdmx1"):
             label, verdict = "sdmx1 read_sdmx+to_pandas (baseline)", "baseline, no DB"
         elif r["kind"] == "floor":
-            label, verdict = "sqlite3 executemany alone (ceiling)", "insert only, no read/check"
+            label, verdict = "sqlite3 executemany, 18 columns bound", "insert only, no read/check"
         else:
             label = f"target87 {r['kind']} -> SQLite, end to end"
             ok = rate >= TARGET_RATE and r["peak_mb"] < TARGET_MB
