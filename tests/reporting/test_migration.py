@@ -24,7 +24,7 @@ def test_down_to_0001_and_up_again(engine):
     assert store.current_revision(engine) == "0001"
     assert not set(inspect(engine).get_table_names()) & TABLES
     store.migrate(engine)
-    assert store.current_revision(engine) == store.head_revision() == "0002"
+    assert store.current_revision(engine) == store.head_revision()
     with engine.begin() as conn:
         conn.execute(
             text(
