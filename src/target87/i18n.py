@@ -188,6 +188,300 @@ MESSAGES: dict[str, str] = {
 }
 
 
+# National reporting (web pages, print and PDF of the annual report).
+REPORTING_MESSAGES: dict[str, str] = {
+    "reporting": "National reporting",
+    "nav_reporting": "Reporting",
+    "sign_in": "Sign in",
+    "sign_out": "Sign out",
+    "signin_intro": (
+        "Focal points, reviewers and administrators of national reporting sign in here. The "
+        "public pages need no account."
+    ),
+    "signin_failed": "The email or the password is wrong, or the account is disabled.",
+    "signin_rate_limited": (
+        "Too many failed sign-ins for this account from this address: try again in about "
+        "{minutes} minute(s)."
+    ),
+    "email": "Email",
+    "password": "Password",
+    "csrf_failed": (
+        "The form's security token is missing or out of date. Reload the page and try again."
+    ),
+    "form_length_missing": "The form did not say its length.",
+    "upload_too_large": "The upload is over the size limit.",
+    "refused_title": "Not possible",
+    "problems_found": "Problems found",
+    "back_to_reporting": "Back to national reporting",
+    "back": "Back",
+    "my_countries": "My countries",
+    "signed_in_as": "Signed in as {name} ({role}).",
+    "user_admin": "Accounts",
+    "review_queue": "Reports awaiting review or publication",
+    "country": "Country",
+    "state": "State",
+    "updated": "Last change",
+    "updated_by": "Changed by",
+    "reports": "Reports",
+    "roadmap": "Roadmap",
+    "links": "Pages",
+    "n_actions": "{n} actions",
+    "n_overdue": "{n} overdue",
+    "agreed_indicators": "Agreed indicators",
+    "audit_trail": "Audit trail",
+    "no_countries": "No country is set up yet.",
+    "open_country": "Open a country",
+    "open": "Open",
+    "national_reporting_of": "National reporting: {country}",
+    "public_profile": "Public country profile",
+    "annual_reports": "Annual reports",
+    "report_of_year": "Report {year}",
+    "no_reports": "No annual report yet.",
+    "open_report_for": "Open the report for the year",
+    "open_report": "Open report",
+    "roadmap_of": "Roadmap: {country}",
+    "overdue": "overdue",
+    "overdue_explained": "past their due date and neither done nor dropped.",
+    "roadmap_timeline": "Roadmap timeline",
+    "gantt_text": (
+        "{n} of {total} actions as bars from their start to their due date, coloured by status;"
+        " a diamond marks each overdue action's due date and a dashed line today. The table "
+        "gives every action."
+    ),
+    "today": "today",
+    "as_of": "as of",
+    "no_dated_actions": "No action has both a start and a due date yet: the table lists them all.",
+    "timeline_table": "Every action of the roadmap",
+    "commitment": "Commitment",
+    "commitments": "Commitments",
+    "action": "Action",
+    "owner": "Owner",
+    "start": "Start",
+    "due": "Due",
+    "version": "version",
+    "remove": "Remove",
+    "add_action": "Add an action",
+    "edit_commitment": "Edit this commitment",
+    "title": "Title",
+    "description": "Description",
+    "save": "Save",
+    "remove_commitment": "Remove this commitment",
+    "no_commitments": "No commitment yet.",
+    "new_commitment": "New commitment",
+    "add_commitment": "Add the commitment",
+    "owner_institution": "Owner institution",
+    "start_date": "Start date",
+    "due_date": "Due date",
+    "budget_amount": "Budget",
+    "budget_currency": "Currency (ISO 4217, e.g. USD)",
+    "funded_share": "Funded share (0 to 1)",
+    "progress_notes": "Progress notes",
+    "targets": "Linked indicators and targets",
+    "targets_note": (
+        "An indicator the action is meant to move, with its target value and year; leave a row "
+        "blank to skip it."
+    ),
+    "target_value": "Target value",
+    "target_year": "Target year",
+    "action_planned": "planned",
+    "action_under_way": "under way",
+    "action_done": "done",
+    "action_delayed": "delayed",
+    "action_dropped": "dropped",
+    "state_draft": "draft",
+    "state_submitted": "submitted",
+    "state_returned": "returned with comments",
+    "state_approved": "approved",
+    "state_published": "published",
+    "workflow_draft": "A draft: the focal point edits it and submits it for review.",
+    "workflow_submitted": "Submitted: the secretariat returns it with comments or approves it.",
+    "workflow_returned": (
+        "Returned with comments: the focal point corrects it and submits it again."
+    ),
+    "workflow_approved": "Approved: the secretariat publishes it; its values do not change.",
+    "workflow_published": (
+        "Published: its values are on the public country profile, with this report as their source."
+    ),
+    "transition_submit": "submitted",
+    "transition_return": "returned",
+    "transition_approve": "approved",
+    "transition_publish": "published",
+    "role_admin": "administrator",
+    "role_secretariat": "secretariat reviewer",
+    "role_focal_point": "country focal point",
+    "role_viewer": "country viewer",
+    "sex__T": "Total",
+    "sex_F": "Female",
+    "sex_M": "Male",
+    "all_ages": "all ages",
+    "report_title": "Annual report: {country}, {year}",
+    "print_version": "Print version",
+    "download_pdf": "Download as PDF",
+    "download_sdmx_csv": "Approved values as SDMX-CSV (SDG global DSD)",
+    "review_comments": "Reviewers' comments",
+    "workflow": "Review",
+    "submit_report": "Submit for review",
+    "return_comment": "What must change (required to return it)",
+    "return_report": "Return with comments",
+    "approve_comment": "Comment (optional)",
+    "approve_report": "Approve",
+    "publish_report": "Publish",
+    "indicator_values": "Indicator values",
+    "values_not_saved": "Nothing was saved: correct the fields marked below and save again.",
+    "indicator": "Indicator",
+    "unit": "Unit",
+    "footnote": "Footnote",
+    "save_values": "Save the values",
+    "excel_template": "Excel template",
+    "download_template": "Download the template with this draft's values",
+    "upload_refused": (
+        "The workbook was not loaded: nothing in the draft changed. Correct these cells and "
+        "upload it again."
+    ),
+    "filled_template": "Filled template (.xlsx)",
+    "replace_all": "The workbook holds the whole report (values it leaves blank are removed)",
+    "upload_template": "Upload",
+    "sheet": "Sheet",
+    "row": "Row",
+    "column": "Column",
+    "field": "Field",
+    "problem": "Problem",
+    "narratives": "Progress on each commitment",
+    "narrative_on": "What was done on: {title}",
+    "save_narrative": "Save the text",
+    "attachments": "Attachments",
+    "no_attachments": "No attachment.",
+    "attachment_refused": "The file was not attached",
+    "attach_file": "PDF or office document without macros, up to {mb} MB",
+    "attach": "Attach",
+    "conflict_title": "Someone else saved first",
+    "conflict_yours": "What you typed, not saved (the form now shows their version):",
+    "done_saved": "Saved.",
+    "done_uploaded": "The template's values were saved.",
+    "done_attached": "The file was attached.",
+    "done_removed": "Removed.",
+    "done_submitted": "The report was submitted for review.",
+    "done_returned": "The report was returned to the country with your comments.",
+    "done_approved": "The report was approved.",
+    "done_published": "The report was published: its values are now public.",
+    "done_created": "Added.",
+    "done_user": "The account was updated.",
+    "audit_report": "Audit trail: report {country} {year}",
+    "audit_country": "Audit trail: {country}",
+    "audit_explained": (
+        "Every change, as it was recorded: who, when, what, before, after and from which "
+        "address. Events cannot be changed or deleted."
+    ),
+    "when": "When",
+    "who": "Who",
+    "what": "What",
+    "entity": "On",
+    "before": "Before",
+    "after": "After",
+    "ip_address": "IP address",
+    "no_events": "No event yet.",
+    "agreed_indicators_of": "Agreed indicators: {country}",
+    "name": "Name",
+    "breakdowns": "Sex/age cells reported",
+    "no_agreed": "No indicator agreed yet: the secretariat sets them.",
+    "configure_indicators": "Set the agreed indicators",
+    "config_help": (
+        "One series a line: its code (PREFIX* for every series starting so), optionally "
+        "followed by a colon and the sex/age cells to report, e.g. SL_TLF_CHLDEC: _T/Y5T17 "
+        "F/Y5T17 M/Y5T17. Without cells, the most common ones held for the series are used."
+    ),
+    "agreed_series": "Agreed series",
+    "national_series": "National series",
+    "series_code": "Code (capitals, digits, _)",
+    "name_en": "Name in English",
+    "name_fr": "Name in French",
+    "name_es": "Name in Spanish",
+    "direction": "Direction",
+    "higher_is_better": "higher is better",
+    "lower_is_better": "lower is better",
+    "define_series": "Define the series",
+    "not_saved": "Not saved",
+    "display_name": "Name shown",
+    "role": "Role",
+    "active": "Active",
+    "changes": "Changes",
+    "change": "Change",
+    "every_country": "every country",
+    "set_role": "Set the role",
+    "disable": "Disable",
+    "enable": "Enable",
+    "new_password": "New password",
+    "set_password": "Set the password",
+    "new_account": "New account",
+    "country_roles_note": (
+        "Focal points and viewers belong to one country; administrators and the secretariat "
+        "work for every country."
+    ),
+    "create_account": "Create the account",
+    "print_title": "Annual national report on SDG Target 8.7: {country}, {year}",
+    "back_to_report": "Back to the report",
+    "print_source": "Source of every value below: {source} (reporting type N, national data).",
+    "earlier": "Latest earlier value (period, source)",
+    "no_values": "No value reported yet.",
+    "roadmap_status": "Roadmap status",
+    "as_of_date": "As of {date}.",
+    "funded_pct": "{pct}% funded",
+    "print_footer": (
+        "Made with target87 from the report as stored; values are the country's own (reporting "
+        "type N)."
+    ),
+    "page_of": "page {page} of {pages}",
+}
+MESSAGES.update(REPORTING_MESSAGES)
+
+RISK_MESSAGES: dict[str, str] = {
+    "risk_nav": "Risk maps",
+    "risk_title": "Child labour risk by territory (CLRISK runs)",
+    "risk_intro": (
+        "Published runs of the Child Labour Risk Identification Model: the modelled probability "
+        "that a child works, by territory, with its 90% interval. Small territories are "
+        "suppressed or merged and expected counts rounded before a run is published."
+    ),
+    "risk_none": "No run has been published yet (target87 risk publish).",
+    "risk_run": "Run",
+    "risk_national": "National risk",
+    "risk_territories": "Territories",
+    "risk_published": "Published",
+    "risk": "Risk",
+    "risk_interval": "90% interval",
+    "risk_direct": "direct survey estimate",
+    "risk_class": "Class",
+    "risk_p_high": "Probability of the highest class",
+    "risk_expected": "Expected children in child labour",
+    "risk_children": "Children",
+    "risk_factors": "Main factors",
+    "risk_cutpoints": "Classes and cut-points",
+    "risk_suppressions": "Suppressions (disclosure control)",
+    "risk_rule": "Rule",
+    "risk_reason": "Reason",
+    "risk_model": "Model summary",
+    "risk_download_csv": "Territory table (CSV)",
+    "risk_download_report": "Full run report (HTML)",
+    "risk_map": "Risk class by territory",
+    "risk_map_text": (
+        "Map of {n} territories coloured by risk class ({k} classes); suppressed territories are "
+        "grey. The table below holds the same figures."
+    ),
+    "risk_ranking": "Highest territory risks, with 90% intervals",
+    "risk_ranking_text": (
+        "The {n} territories with the highest modelled risk, each as a point with a line for its "
+        "90% interval. The table below holds the same figures."
+    ),
+    "suppressed": "suppressed",
+    "synthetic": "Synthetic data",
+    "synthetic_note": (
+        "this run was made on generated data for tests and demonstrations; its figures describe "
+        "no real country."
+    ),
+}
+MESSAGES.update(RISK_MESSAGES)
+
+
 @cache
 def catalog(lang: str) -> dict[str, str]:
     """msgid -> translation of one language's catalog (empty for English)."""

@@ -42,8 +42,10 @@ def publish_run(session: Session, path: Path, country: str | None = None) -> Ris
         raise RiskPublishError(f"{path}: holds unit-level data ({', '.join(present)}): refused")
     if country is not None and session.get(M.Area, country.upper()) is None:
         raise RiskPublishError(f"unknown country code {country!r}")
-    text = json.dumps(run, ensure_ascii=False, sort_keys=True)
-    digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    # The digest ignores key order; the stored text keeps it (tables' column order).
+    canonical = json.dumps(run, ensure_ascii=False, sort_keys=True)
+    digest = hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    text = json.dumps(run, ensure_ascii=False)
     same = session.execute(select(RiskRunRecord).where(RiskRunRecord.sha256 == digest)).scalar()
     if same is not None:
         raise RiskPublishError(f"{path}: already published as run {same.id}")

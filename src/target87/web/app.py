@@ -86,6 +86,12 @@ def create_app(database_url: str | None = None) -> FastAPI:
     from target87.web import pages
 
     app.include_router(pages.router)
+    from target87.web import reporting_pages
+
+    reporting_pages.install(app)  # sign-in and national reporting
+    from target87.web import risk_pages
+
+    app.include_router(risk_pages.router)  # published CLRISK runs
     try:
         from target87.web.api import router as api_router
     except ImportError:  # the API module is optional while the site is being built

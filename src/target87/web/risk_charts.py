@@ -1,0 +1,70 @@
+"""Vega-Lite specs for the published CLRISK runs: the territories' risk classes on a map, and
+the highest risks with their 90% intervals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from target87.web.charts import NO_DATA, OBSERVED
+
+# Okabe-Ito, light to dark: readable for colour-blind readers, ordered like the classes.
+CLASS_COLOURS = ["#F0E442", "#E69F00", "#D55E00", "#CC79A7", "#882255"]
+
+
+def class_map_spec(
+    geojson: dict[str, Any], labels: list[str], title: str, description: str, no_data: str
+) -> dict:
+    """Territories coloured by risk class; suppressed or unclassified ones grey, said so.
+
+    The boundaries travel inline with the spec (never a URL: Vega would fetch it remotely)."""
+    features = [
+        {**f, "properties": {**f["properties"], "shown": f["properties"].get("class") or no_data}}
+        for f in geojson.get("features", [])
+    ]
+    data = alt.Data(values=features, format=alt.DataFormat(type="json"))
+    domain = [*labels, no_data]
+    colours = [*CLASS_COLOURS[: len(labels)], NO_DATA]
+    chart = (
+        alt.Chart(data, name="territories")
+        .mark_geoshape(stroke="#ffffff", strokeWidth=0.5)
+        .encode(
+            color=alt.Color(
+                "properties.shown:N", title="", scale=alt.Scale(domain=domain, range=colours)
+            ),
+            tooltip=[
+                alt.Tooltip("properties.territory:N", title=""),
+                alt.Tooltip("properties.shown:N", title=""),
+                alt.Tooltip("properties.risk:Q", format=".1%", title=""),
+            ],
+        )
+        .project("mercator")
+        .properties(title=title, width="container", height=360, description=description)
+    )
+    return chart.to_dict()
+
+
+def risk_ranking_spec(
+    territories: pd.DataFrame, title: str, description: str, top: int = 30
+) -> dict:
+    """The ``top`` highest territory risks as points with their 90% intervals."""
+    data = territories.dropna(subset=["risk"]).nlargest(top, "risk")
+    data = data[["territory", "risk", "lo90", "hi90"]]
+    y = alt.Y("territory:N", sort="-x", title="")
+    interval = (
+        alt.Chart(data, name="interval")
+        .mark_rule(color=OBSERVED)
+        .encode(y=y, x=alt.X("lo90:Q", axis=alt.Axis(format="%"), title=""), x2="hi90:Q")
+    )
+    point = (
+        alt.Chart(data, name="risk")
+        .mark_point(filled=True, size=60, color=OBSERVED)
+        .encode(y=y, x="risk:Q", tooltip=["territory:N", "risk:Q", "lo90:Q", "hi90:Q"])
+    )
+    return (
+        alt.layer(interval, point)
+        .properties(title=title, width="container", description=description)
+        .to_dict()
+    )

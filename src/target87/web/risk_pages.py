@@ -1,0 +1,100 @@
+"""Pages of the published CLRISK runs (``target87 risk publish``): what they hold was
+disclosure-controlled when the run was made; a synthetic run says so on every page."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from target87.risk.catalog import published_runs, run_document
+from target87.risk.models import RiskRunRecord
+from target87.web.cache import cached_page
+from target87.web.lang import choose, translator
+from target87.web.pages import render, session
+from target87.web.risk_charts import class_map_spec, risk_ranking_spec
+
+router = APIRouter(include_in_schema=False)
+COLUMNS = ["territory", "risk", "lo90", "hi90", "cv", "class", "p_high", "expected", "children"]
+
+
+@router.get("/risk", response_class=HTMLResponse)
+@cached_page
+def risk_runs(request: Request):
+    with session(request) as s:
+        runs = [(r, run_document(r)) for r in published_runs(s)]
+    rows = [
+        {
+            "id": r.id,
+            "name": r.name,
+            "country": r.country,
+            "synthetic": r.synthetic,
+            "published": r.published_at.date().isoformat(),
+            "risk": doc["national"].get("risk"),
+            "territories": len(doc["territories"]),
+        }
+        for r, doc in runs
+    ]
+    return render(request, "risk_list.html", runs=rows)
+
+
+@router.get("/risk/{run_id}", response_class=HTMLResponse)
+@cached_page
+def risk_run(request: Request, run_id: int):
+    lang, _ = choose(request)
+    t = translator(lang)
+    with session(request) as s:
+        record = s.get(RiskRunRecord, run_id)
+        if record is None:
+            return render(request, "not_found.html", status_code=404, what=str(run_id))
+        doc = run_document(record)
+    territories = pd.DataFrame(doc["territories"])
+    labels = list(doc["classification"]["labels"])
+    shown = territories.sort_values("risk", ascending=False, na_position="last")
+    map_spec = None
+    if doc.get("geojson"):
+        text = t("risk_map_text").format(n=len(territories), k=len(labels))
+        map_spec = class_map_spec(doc["geojson"], labels, t("risk_map"), text, t("suppressed"))
+    ranking = risk_ranking_spec(
+        territories, t("risk_ranking"), t("risk_ranking_text").format(n=min(30, len(territories)))
+    )
+    return render(
+        request,
+        "risk_run.html",
+        run=record,
+        doc=doc,
+        rows=shown.to_dict("records"),
+        levels=doc["levels"],
+        map_spec=map_spec,
+        ranking_spec=ranking,
+    )
+
+
+@router.get("/risk/{run_id}/territories.csv")
+def risk_run_csv(request: Request, run_id: int):
+    """The published territory table, as the run wrote it (already disclosure-controlled)."""
+    with session(request) as s:
+        record = s.get(RiskRunRecord, run_id)
+        if record is None:
+            return Response("unknown run", status_code=404, media_type="text/plain")
+        doc = run_document(record)
+    buffer = io.StringIO()
+    pd.DataFrame(doc["territories"]).to_csv(buffer, index=False)
+    headers = {"Content-Disposition": f'attachment; filename="risk-run-{run_id}.csv"'}
+    return Response(buffer.getvalue(), media_type="text/csv; charset=utf-8", headers=headers)
+
+
+@router.get("/risk/{run_id}/report.html")
+def risk_run_report(request: Request, run_id: int):
+    """The run's self-contained report, as a download (its inline CSS stays out of our CSP)."""
+    from target87.risk.report_html import render_report
+
+    with session(request) as s:
+        record = s.get(RiskRunRecord, run_id)
+        if record is None:
+            return Response("unknown run", status_code=404, media_type="text/plain")
+        doc = run_document(record)
+    headers = {"Content-Disposition": f'attachment; filename="risk-run-{run_id}-report.html"'}
+    return Response(render_report(doc), media_type="text/html; charset=utf-8", headers=headers)

@@ -1,0 +1,118 @@
+"""The risk pages: a synthetic CLRISK run, published to a copy of the warehouse, shown as a list,
+a run page (map, ranking, table, suppressions, synthetic banner) and downloads."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+
+import pandas as pd
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy.orm import Session
+
+from target87 import store
+from target87.risk.catalog import publish_run
+from target87.risk.outputs import write_outputs
+from target87.risk.pipeline import run_file
+from target87.risk.report_html import render_report
+from target87.risk.synth_files import write_synthetic_run
+from target87.web.app import create_app
+
+pytestmark = pytest.mark.slow  # the module fixture runs the whole pipeline (about 3 s)
+
+
+@pytest.fixture(scope="module")
+def published(warehouse_url, tmp_path_factory):
+    """(database url, run id, saved run document) with one synthetic run published."""
+    base = tmp_path_factory.mktemp("risk-web")
+    folder = write_synthetic_run(
+        base / "run", n_children=20_000, n_territories=40, seed=5, sample_size=2_500
+    )
+    written = write_outputs(run_file(folder.run_file), base / "out")
+    path = base / "warehouse.sqlite"
+    shutil.copy(warehouse_url.removeprefix("sqlite:///"), path)
+    url = f"sqlite:///{path}"
+    with Session(store.make_engine(url)) as s, s.begin():
+        run_id = publish_run(s, written["run"], country="BRA").id
+    return url, run_id, json.loads(written["run"].read_text())
+
+
+@pytest.fixture(scope="module")
+def client(published):
+    with TestClient(create_app(published[0])) as c:
+        yield c
+
+
+def test_list_names_the_run_as_synthetic_in_each_language(client, published):
+    _, run_id, doc = published
+    page = client.get("/risk?lang=en").text
+    assert f'href="/risk/{run_id}"' in page and "Synthetic data" in page
+    assert len(doc["territories"]) == 40 and ">40<" in page
+    assert "Données synthétiques" in client.get("/risk?lang=fr").text
+    assert "Mapas de riesgo" in client.get("/risk?lang=es").text  # the navigation link
+
+
+def test_run_page_has_banner_map_ranking_and_every_territory(client, published):
+    _, run_id, doc = published
+    response = client.get(f"/risk/{run_id}?lang=en")
+    assert response.status_code == 200
+    page = response.text
+    assert 'class="banner synthetic"' in page and "describe no real country" in page
+    assert 'id="chart-risk-map"' in page and 'id="chart-risk-ranking"' in page
+    assert "<script>" not in page  # the specs travel as JSON data, not inline script
+    shown = [t for t in doc["territories"] if t.get("disclosure") != "suppressed"]
+    for territory in doc["territories"]:
+        assert f"<td>{territory['territory']}</td>" in page
+    # The highest risk, as a percentage with two decimals, is in the table.
+    top = max(shown, key=lambda t: t["risk"])
+    assert f"{100 * top['risk']:.2f} %" in page
+    assert "Suppressions (disclosure control)" in page and "Model summary" in page
+
+
+def test_map_colours_every_territory_and_greys_the_unclassified(client, published):
+    from target87.web.risk_charts import class_map_spec
+
+    _, _, doc = published
+    labels = list(doc["classification"]["labels"])
+    spec = class_map_spec(doc["geojson"], labels, "map", "text", "suppressed")
+    features = spec["datasets"][next(iter(spec["datasets"]))] if "datasets" in spec else None
+    values = features or spec["data"]["values"]
+    assert len(values) == len(doc["geojson"]["features"]) == 40
+    domain = spec["encoding"]["color"]["scale"]["domain"]
+    assert domain == [*labels, "suppressed"]
+    assert {v["properties"]["shown"] for v in values} <= set(domain)
+
+
+def test_csv_is_the_published_table_as_an_attachment(client, published):
+    _, run_id, doc = published
+    response = client.get(f"/risk/{run_id}/territories.csv")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].startswith("attachment;")
+    table = pd.read_csv(io.StringIO(response.text), dtype={"territory": str})
+    assert len(table) == len(doc["territories"])
+    assert "unit_scores" not in response.text and (table["synthetic"] == "SYNTHETIC").all()
+
+
+def test_report_downloads_as_an_attachment_never_inline(client, published):
+    _, run_id, doc = published
+    response = client.get(f"/risk/{run_id}/report.html")
+    assert response.status_code == 200
+    assert response.headers["content-disposition"].startswith("attachment;")
+    assert "SYNTHETIC" in response.text
+    # The stored document keeps the run's column order: the same report as from run.json.
+    assert response.text == render_report(doc)
+
+
+@pytest.mark.parametrize(
+    "path", ["/risk/999", "/risk/999/territories.csv", "/risk/999/report.html"]
+)
+def test_unknown_run_is_404(client, path):
+    assert client.get(path).status_code == 404
+
+
+def test_list_without_runs_says_so(warehouse_url):
+    with TestClient(create_app(warehouse_url)) as c:
+        page = c.get("/risk?lang=en").text
+    assert "No run has been published yet" in page
