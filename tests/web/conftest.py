@@ -35,6 +35,29 @@ CHROMIUM_ARGS = [
 ]
 
 
+def publish_synthetic_risk_run(url: str, folder: Path) -> int:
+    """A small synthetic CLRISK run (40 territories with boundaries), published at ``url``:
+    the risk pages' content. Returns its id."""
+    from sqlalchemy.orm import Session
+
+    from target87 import store
+    from target87.risk.catalog import publish_run
+    from target87.risk.outputs import write_outputs
+    from target87.risk.pipeline import run_file
+    from target87.risk.synth_files import write_synthetic_run
+
+    made = write_synthetic_run(
+        folder / "run", n_children=20_000, n_territories=40, seed=5, sample_size=2_500
+    )
+    written = write_outputs(run_file(made.run_file), folder / "out")
+    engine = store.make_engine(url)
+    try:
+        with Session(engine) as s, s.begin():
+            return publish_run(s, written["run"], country="BRA").id
+    finally:
+        engine.dispose()
+
+
 @pytest.fixture(scope="session")
 def live_server(warehouse_url, tmp_path_factory):
     """The whole site (pages + API) on a copy of the loaded warehouse; yields its base URL."""
@@ -45,6 +68,7 @@ def live_server(warehouse_url, tmp_path_factory):
     source = Path(make_url(warehouse_url).database)
     copy = tmp_path_factory.mktemp("browser-db") / "warehouse.sqlite"
     shutil.copyfile(source, copy)
+    publish_synthetic_risk_run(f"sqlite:///{copy}", tmp_path_factory.mktemp("risk-run"))
 
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)

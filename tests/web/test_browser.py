@@ -33,6 +33,8 @@ PAGES = {
     "explore": "/explore",
     "sources": "/sources",
     "about": "/about",
+    "risk": "/risk",
+    "risk_run": "/risk/1",  # the synthetic run tests/web/conftest.py publishes
 }
 LANGS = ["en", "fr", "es"]
 NAV = {
@@ -327,4 +329,15 @@ def test_the_dashboard_bar_charts_draw_a_bar_per_table_cell(page, console_errors
     regions = page.locator("#chart-gems").locator("xpath=../..").locator("tbody tr").count()
     spec = page.locator('script.vega-spec[data-target="chart-gems"]').text_content()
     assert sum(len(v) for v in json.loads(spec)["datasets"].values()) == 2 * regions
+    assert console_errors == []
+
+
+def test_the_risk_map_draws_every_territory_and_the_ranking_thirty(page, console_errors):
+    page.goto("/risk/1?lang=en")
+    wait_for_charts(page)
+    assert_vega_marks(page, "#chart-risk-map", 40, mark="shape")  # every synthetic territory
+    assert_vega_marks(page, "#chart-risk-ranking", 30, mark="symbol", name="risk_marks")
+    assert_vega_marks(page, "#chart-risk-ranking", 30, mark="rule", name="interval_marks")
+    rows = page.locator("main section").first.locator("table tbody tr")
+    expect(rows).to_have_count(40)  # the table alternative holds every territory
     assert console_errors == []

@@ -116,3 +116,14 @@ def test_list_without_runs_says_so(warehouse_url):
     with TestClient(create_app(warehouse_url)) as c:
         page = c.get("/risk?lang=en").text
     assert "No run has been published yet" in page
+
+
+def test_map_polygons_are_wound_for_d3_whichever_way_they_came():
+    from target87.web.risk_charts import d3_winding
+
+    ccw = [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]  # RFC 7946's outer ring
+    hole = [[0.2, 0.2], [0.2, 0.4], [0.4, 0.4], [0.2, 0.2]]  # clockwise: must turn around
+    wound = d3_winding({"type": "Polygon", "coordinates": [ccw, hole]})
+    assert wound["coordinates"] == [ccw[::-1], hole[::-1]]
+    multi = d3_winding({"type": "MultiPolygon", "coordinates": [[ccw[::-1]]]})
+    assert multi["coordinates"] == [[ccw[::-1]]]  # already clockwise: unchanged

@@ -3,6 +3,7 @@ the highest risks with their 90% intervals."""
 
 from __future__ import annotations
 
+from itertools import pairwise
 from typing import Any
 
 import altair as alt
@@ -14,6 +15,32 @@ from target87.web.charts import NO_DATA, OBSERVED
 CLASS_COLOURS = ["#F0E442", "#E69F00", "#D55E00", "#CC79A7", "#882255"]
 
 
+def _signed_area(ring: list[list[float]]) -> float:
+    """Twice the planar signed area of a ring (positive when counterclockwise)."""
+    return sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in pairwise(ring))
+
+
+def _d3_rings(rings: list[list[list[float]]]) -> list[list[list[float]]]:
+    """Outer ring clockwise, holes counterclockwise: d3-geo's winding, the reverse of RFC 7946's.
+    With the other winding d3 fills the whole sphere but the polygon and the map breaks."""
+    out = []
+    for i, ring in enumerate(rings):
+        clockwise = _signed_area(ring) < 0
+        out.append(ring if clockwise == (i == 0) else ring[::-1])
+    return out
+
+
+def d3_winding(geometry: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``geometry`` with its polygons wound as Vega's d3-geo projections expect."""
+    if not geometry:
+        return geometry
+    if geometry["type"] == "Polygon":
+        return {**geometry, "coordinates": _d3_rings(geometry["coordinates"])}
+    if geometry["type"] == "MultiPolygon":
+        return {**geometry, "coordinates": [_d3_rings(p) for p in geometry["coordinates"]]}
+    return geometry
+
+
 def class_map_spec(
     geojson: dict[str, Any], labels: list[str], title: str, description: str, no_data: str
 ) -> dict:
@@ -21,7 +48,11 @@ def class_map_spec(
 
     The boundaries travel inline with the spec (never a URL: Vega would fetch it remotely)."""
     features = [
-        {**f, "properties": {**f["properties"], "shown": f["properties"].get("class") or no_data}}
+        {
+            **f,
+            "geometry": d3_winding(f.get("geometry")),
+            "properties": {**f["properties"], "shown": f["properties"].get("class") or no_data},
+        }
         for f in geojson.get("features", [])
     ]
     data = alt.Data(values=features, format=alt.DataFormat(type="json"))

@@ -24,9 +24,7 @@ def upgrade() -> None:
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("published_at", sa.DateTime(), nullable=False),
         sa.Column("document", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["country"], ["area.code"], name=op.f("fk_risk_run_country_area")
-        ),
+        sa.ForeignKeyConstraint(["country"], ["area.code"], name=op.f("fk_risk_run_country_area")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_risk_run")),
         sa.UniqueConstraint("sha256", name=op.f("uq_risk_run_sha256")),
     )
