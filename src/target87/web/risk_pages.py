@@ -17,7 +17,6 @@ from target87.web.pages import render, session
 from target87.web.risk_charts import class_map_spec, risk_ranking_spec
 
 router = APIRouter(include_in_schema=False)
-COLUMNS = ["territory", "risk", "lo90", "hi90", "cv", "class", "p_high", "expected", "children"]
 
 
 @router.get("/risk", response_class=HTMLResponse)
@@ -72,14 +71,18 @@ def risk_run(request: Request, run_id: int):
     )
 
 
+def _document(request: Request, run_id: int) -> dict | None:
+    with session(request) as s:
+        record = s.get(RiskRunRecord, run_id)
+        return None if record is None else run_document(record)
+
+
 @router.get("/risk/{run_id}/territories.csv")
 def risk_run_csv(request: Request, run_id: int):
     """The published territory table, as the run wrote it (already disclosure-controlled)."""
-    with session(request) as s:
-        record = s.get(RiskRunRecord, run_id)
-        if record is None:
-            return Response("unknown run", status_code=404, media_type="text/plain")
-        doc = run_document(record)
+    doc = _document(request, run_id)
+    if doc is None:
+        return Response("unknown run", status_code=404, media_type="text/plain")
     buffer = io.StringIO()
     pd.DataFrame(doc["territories"]).to_csv(buffer, index=False)
     headers = {"Content-Disposition": f'attachment; filename="risk-run-{run_id}.csv"'}
@@ -91,10 +94,8 @@ def risk_run_report(request: Request, run_id: int):
     """The run's self-contained report, as a download (its inline CSS stays out of our CSP)."""
     from target87.risk.report_html import render_report
 
-    with session(request) as s:
-        record = s.get(RiskRunRecord, run_id)
-        if record is None:
-            return Response("unknown run", status_code=404, media_type="text/plain")
-        doc = run_document(record)
+    doc = _document(request, run_id)
+    if doc is None:
+        return Response("unknown run", status_code=404, media_type="text/plain")
     headers = {"Content-Disposition": f'attachment; filename="risk-run-{run_id}-report.html"'}
     return Response(render_report(doc), media_type="text/html; charset=utf-8", headers=headers)
