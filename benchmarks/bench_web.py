@@ -24,16 +24,24 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
-import shutil
-import socket
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from _load import (
+    Connection,
+    free_port,
+    host_port,
+    make_warehouse,
+    percentile_ms,
+    process_cpu_seconds,
+    run_loop,
+    start_server,
+    stop_server,
+)
 
 TARGET_P95_MS = 100.0
 BASELINE = ("static file (floor)", "/static/app.css")
@@ -66,151 +74,14 @@ class Phase:
         return len(self.latencies) + self.error_kinds.get("exception", 0)
 
     def percentile_ms(self, q: int) -> float:
-        if not self.latencies:
-            return float("nan")
-        if len(self.latencies) == 1:
-            return self.latencies[0] * 1000
-        cuts = statistics.quantiles(self.latencies, n=100, method="inclusive")
-        return cuts[q - 1] * 1000
+        return percentile_ms(self.latencies, q)
 
     def passed(self) -> bool:
         return self.errors == 0 and bool(self.latencies) and self.percentile_ms(95) < TARGET_P95_MS
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def server_command(url: str, port: int, workers: int) -> list[str]:
-    script = Path(sys.executable).parent / "target87"
-    head = [str(script)] if script.exists() else [sys.executable, "-m", "target87"]
-    serve = ["serve", "--port", str(port), "--workers", str(workers)]
-    return [*head, "--database-url", url, *serve]
-
-
-def process_cpu_seconds(pid: int) -> float | None:
-    """User + system CPU time of ``pid`` and its worker processes (Linux /proc), else None."""
-    try:
-        stats = {
-            int(d.name): d.joinpath("stat").read_text().rsplit(")", 1)[1].split()
-            for d in Path("/proc").iterdir()
-            if d.name.isdigit() and d.joinpath("stat").exists()
-        }
-    except OSError:
-        stats = {}
-    if pid not in stats:
-        return None
-    tree, grew = {pid}, True
-    while grew:  # field 1 (after the name) is the parent's pid
-        children = {p for p, f in stats.items() if int(f[1]) in tree} - tree
-        tree |= children
-        grew = bool(children)
-    ticks = sum(int(stats[p][11]) + int(stats[p][12]) for p in tree)
-    return ticks / os.sysconf("SC_CLK_TCK")
-
-
-def make_warehouse(workdir: Path) -> str:
-    from target87 import store
-    from target87.ingest import init_database
-
-    fresh = workdir / "fresh.sqlite"
-    engine = store.make_engine(f"sqlite:///{fresh}")
-    init_database(engine)
-    engine.dispose()
-    copy = workdir / "bench.sqlite"
-    shutil.copyfile(fresh, copy)
-    return f"sqlite:///{copy}"
-
-
-def start_server(
-    url: str, port: int, log: Path, workers: int, timeout: float = 300.0
-) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        server_command(url, port, workers),
-        stdout=log.open("w"),
-        stderr=subprocess.STDOUT,
-        stdin=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise SystemExit(f"server exited with {proc.returncode}:\n{log.read_text()}")
-        try:
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}{BASELINE[1]}", timeout=2) as r:
-                if r.status == 200:
-                    return proc
-        except OSError:
-            pass
-        time.sleep(0.2)
-    stop_server(proc)
-    raise SystemExit(f"server did not answer within {timeout:.0f} s:\n{log.read_text()}")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-
-
-class Connection:
-    """A minimal HTTP/1.1 keep-alive client on asyncio streams.
-
-    httpx costs the load generator about 3 ms of CPU a request, as much as the server spends:
-    on two shared cores the client, not the server, set the latencies. This reads the status
-    line, the headers and a Content-Length (or chunked) body, and nothing more.
-    """
-
-    def __init__(self, host: str, port: int) -> None:
-        self.host, self.port = host, port
-        self.reader: asyncio.StreamReader | None = None
-        self.writer: asyncio.StreamWriter | None = None
-
-    async def get(self, path: str) -> tuple[int, bytes]:
-        if self.writer is None:
-            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
-        request = f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n\r\n"
-        self.writer.write(request.encode())
-        head = await self.reader.readuntil(b"\r\n\r\n")
-        lines = head.decode("latin-1").split("\r\n")
-        status = int(lines[0].split()[1])
-        headers = {}
-        for line in lines[1:]:
-            if ":" in line:
-                name, value = line.split(":", 1)
-                headers[name.strip().lower()] = value.strip()
-        if "content-length" in headers:
-            body = await self.reader.readexactly(int(headers["content-length"]))
-        elif headers.get("transfer-encoding") == "chunked":
-            body = b""
-            while size := int((await self.reader.readline()).strip(), 16):
-                body += await self.reader.readexactly(size)
-                await self.reader.readline()
-            await self.reader.readline()
-        else:
-            raise ConnectionError("answer without Content-Length or chunked body")
-        if headers.get("connection") == "close":
-            await self.close()
-        return status, body
-
-    async def close(self) -> None:
-        if self.writer is not None:
-            self.writer.close()
-            self.writer = None
-
-
-def _host_port(base: str) -> tuple[str, int]:
-    host, port = base.removeprefix("http://").split(":")
-    return host, int(port)
-
-
 async def client_loop(base: str, phase: Phase, deadline: float) -> None:
-    connection = Connection(*_host_port(base))
+    connection = Connection(*host_port(base))
     while time.perf_counter() < deadline:
         start = time.perf_counter()
         try:
@@ -230,7 +101,7 @@ async def client_loop(base: str, phase: Phase, deadline: float) -> None:
 async def warm_up(base: str, path: str) -> float:
     """Untimed for the table; returns the median latency (ms) of one client alone."""
     times = []
-    connection = Connection(*_host_port(base))
+    connection = Connection(*host_port(base))
     for _ in range(WARMUP_REQUESTS):
         start = time.perf_counter()
         status, _body = await connection.get(path)
@@ -320,14 +191,6 @@ async def run_all(base: str, clients: int, seconds: float, pid: int) -> list[Pha
         print(f"  {phase.name}: {phase.path} ...", flush=True)
         await run_phase(base, phase, clients, seconds, pid)
     return phases
-
-
-def run_loop(coroutine):
-    try:
-        import uvloop
-    except ImportError:
-        return asyncio.run(coroutine)
-    return uvloop.run(coroutine)
 
 
 def main() -> None:

@@ -44,13 +44,21 @@ def make_engine(url: str | None = None) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url)
+        # No cap on connections: a web request may hold one while it waits for a worker thread,
+        # and a capped pool then deadlocks against the thread pool (40 threads). A SQLite
+        # connection is a file handle; a writer waits up to 30 s for the lock, not 5.
+        on_file = bool(parsed.database) and parsed.database != ":memory:"
+        engine = create_engine(
+            url, connect_args={"timeout": 30}, **({"max_overflow": -1} if on_file else {})
+        )
         event.listen(engine, "connect", _sqlite_pragmas)
         return engine
     if parsed.get_backend_name() == "postgresql" and parsed.drivername == "postgresql":
         # psycopg 3 is the driver we ship; SQLAlchemy would otherwise look for psycopg2.
         url = parsed.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
-    return create_engine(url)
+    # More connections than the web server's 40 threads (see above), within PostgreSQL's
+    # default 100 for two workers.
+    return create_engine(url, max_overflow=40)
 
 
 def _alembic_config(engine: Engine) -> Config:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -29,9 +30,15 @@ class RuleSet(list[Rule]):
 
     @classmethod
     def default(cls) -> RuleSet:
-        """The rules of ``observations.yaml``, which every load applies."""
-        path = resources.files("target87.validation") / "observations.yaml"
-        return cls.from_yaml(path.read_text(encoding="utf-8"))
+        """The rules of ``observations.yaml``, which every load applies: a new list (callers
+        add rules to it) of rules parsed once per process (every draft save asks for them)."""
+        return cls(_default_rules())
+
+
+@cache
+def _default_rules() -> tuple[Rule, ...]:
+    path = resources.files("target87.validation") / "observations.yaml"
+    return tuple(RuleSet.from_yaml(path.read_text(encoding="utf-8")))
 
 
 def validate(raw: pd.DataFrame, rules: RuleSet | None = None, ctx: Context | None = None) -> Report:

@@ -10,9 +10,11 @@ to a random pre-session cookie instead). Roles are not decided here: the pages p
 
 from __future__ import annotations
 
+import asyncio
 import os
 import secrets
-from collections.abc import Iterator
+import weakref
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
@@ -116,10 +118,33 @@ def _https(request: Request) -> bool:
     return request.url.scheme == "https"
 
 
-async def guard(request: Request) -> None:
-    """Router dependency: for every unsafe method, a bounded body and a valid CSRF token."""
+_WRITE_SLOTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _write_slot() -> asyncio.Semaphore:
+    """One write at a time per worker process (per event loop). SQLite takes one writer at a
+    time anyway; a save is ~0.1 s of CPU, and a dozen of them in threads at once would starve
+    the light public requests of the same process of the GIL. Waiting here costs nothing: it
+    is on the event loop, before a thread is taken."""
+    loop = asyncio.get_running_loop()
+    slot = _WRITE_SLOTS.get(loop)
+    if slot is None:
+        slot = _WRITE_SLOTS[loop] = asyncio.Semaphore(1)
+    return slot
+
+
+async def guard(request: Request) -> AsyncIterator[None]:
+    """Router dependency: for every unsafe method, a bounded body and a valid CSRF token; the
+    request then holds the worker's write slot until its handler has run."""
     if request.method in SAFE_METHODS:
+        yield
         return
+    await _checked_form(request)
+    async with _write_slot():
+        yield
+
+
+async def _checked_form(request: Request) -> None:
     length = request.headers.get("content-length")
     if length is None or not length.isdigit():
         raise Refused(411, "form_length_missing")
