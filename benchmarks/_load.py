@@ -21,6 +21,16 @@ from pathlib import Path
 READY_PATH = "/static/app.css"  # answered once the server is up
 
 
+def warn_if_busy() -> None:
+    """Say so when other work is running: it would inflate the latencies measured."""
+    if hasattr(os, "getloadavg") and os.getloadavg()[0] > 0.5 * (os.cpu_count() or 1):
+        print(
+            f"Warning: load average {os.getloadavg()[0]:.1f} before the run; other work on this "
+            "machine will inflate the latencies.",
+            flush=True,
+        )
+
+
 def free_port() -> int:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
         s.bind(("127.0.0.1", 0))

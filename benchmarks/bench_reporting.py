@@ -74,6 +74,7 @@ from _load import (
     run_loop,
     start_server,
     stop_server,
+    warn_if_busy,
 )
 
 TARGET_P95_MS = 150.0
@@ -673,12 +674,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.writers < 1 or args.readers < 1:
         parser.error("--writers and --readers must be at least 1")
-    if hasattr(os, "getloadavg") and os.getloadavg()[0] > 0.5 * (os.cpu_count() or 1):
-        print(
-            f"Warning: load average {os.getloadavg()[0]:.1f} before the run; other work on this "
-            "machine will inflate the latencies.",
-            flush=True,
-        )
+    warn_if_busy()
 
     with tempfile.TemporaryDirectory(prefix="bench_reporting_") as tmp:
         workdir = Path(tmp)

@@ -41,6 +41,7 @@ from _load import (
     run_loop,
     start_server,
     stop_server,
+    warn_if_busy,
 )
 
 TARGET_P95_MS = 100.0
@@ -202,12 +203,7 @@ def main() -> None:
         "--workers", type=int, default=2, help="server worker processes (default: one per core)"
     )
     args = parser.parse_args()
-    if hasattr(os, "getloadavg") and os.getloadavg()[0] > 0.5 * (os.cpu_count() or 1):
-        print(
-            f"Warning: load average {os.getloadavg()[0]:.1f} before the run; other work on this "
-            "machine will inflate the latencies.",
-            flush=True,
-        )
+    warn_if_busy()
 
     with tempfile.TemporaryDirectory(prefix="bench_web_") as tmp:
         workdir = Path(tmp)
