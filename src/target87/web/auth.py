@@ -121,7 +121,7 @@ def _https(request: Request) -> bool:
 _WRITE_SLOTS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 
-def _write_slot() -> asyncio.Semaphore:
+def write_slot() -> asyncio.Semaphore:
     """One write at a time per worker process (per event loop). SQLite takes one writer at a
     time anyway; a save is ~0.1 s of CPU, and a dozen of them in threads at once would starve
     the light public requests of the same process of the GIL. Waiting here costs nothing: it
@@ -140,7 +140,7 @@ async def guard(request: Request) -> AsyncIterator[None]:
         yield
         return
     await _checked_form(request)
-    async with _write_slot():
+    async with write_slot():
         yield
 
 

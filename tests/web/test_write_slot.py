@@ -1,0 +1,27 @@
+"""One write at a time per worker: ``guard`` holds the event loop's write slot while a
+reporting form's handler runs, so saves queue on the loop instead of fighting for the GIL."""
+
+from __future__ import annotations
+
+import asyncio
+
+from target87.web.auth import write_slot
+
+
+def test_one_slot_per_event_loop_and_writes_take_turns():
+    order: list[str] = []
+
+    async def write(name: str) -> None:
+        async with write_slot():
+            order.append(f"{name} in")
+            await asyncio.sleep(0.01)  # another write may not enter meanwhile
+            order.append(f"{name} out")
+
+    async def two_writes() -> asyncio.Semaphore:
+        await asyncio.gather(write("a"), write("b"))
+        return write_slot()
+
+    first = asyncio.run(two_writes())
+    assert order == ["a in", "a out", "b in", "b out"]
+    second = asyncio.run(two_writes())  # a new loop (a test client's) gets its own slot
+    assert first is not second
