@@ -485,7 +485,7 @@ async def run_all(base: str, writers: list[Writer], args, pid: int):
     if args.stress_seconds > 0:
         print(f"Stress: the same clients without pauses, {args.stress_seconds:g} s...", flush=True)
         await timed(base, stress, paths, args.readers, jobs(0.0), args.stress_seconds, pid)
-    return baseline, load, stress, sign_ins, paths
+    return baseline, load, stress, sign_ins
 
 
 # --- the report -----------------------------------------------------------------------------
@@ -694,7 +694,7 @@ def main() -> None:
         log = workdir / "server.log"
         proc = start_server(url, port, log, args.workers, env=env)
         try:
-            *phases, sign_ins, _paths = run_loop(
+            *phases, sign_ins = run_loop(
                 run_all(f"http://127.0.0.1:{port}", writers, args, proc.pid)
             )
         finally:

@@ -17,6 +17,7 @@ from target87.web.pages import render, session
 from target87.web.risk_charts import class_map_spec, risk_ranking_spec
 
 router = APIRouter(include_in_schema=False)
+RANKED = 30  # territories on the ranking chart (the table holds them all)
 
 
 @router.get("/risk", response_class=HTMLResponse)
@@ -56,8 +57,9 @@ def risk_run(request: Request, run_id: int):
     if doc.get("geojson"):
         text = t("risk_map_text").format(n=len(territories), k=len(labels))
         map_spec = class_map_spec(doc["geojson"], labels, t("risk_map"), text, t("suppressed"))
+    shown_top = min(RANKED, len(territories))
     ranking = risk_ranking_spec(
-        territories, t("risk_ranking"), t("risk_ranking_text").format(n=min(30, len(territories)))
+        territories, t("risk_ranking"), t("risk_ranking_text").format(n=shown_top), top=RANKED
     )
     return render(
         request,
