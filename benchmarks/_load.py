@@ -18,6 +18,8 @@ import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 
+from target87.web.workers import READY_MESSAGE  # `serve --workers N`: all N listen
+
 READY_PATH = "/static/app.css"  # answered once the server is up
 
 
@@ -99,7 +101,9 @@ def start_server(
             raise SystemExit(f"server exited with {proc.returncode}:\n{log.read_text()}")
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}{READY_PATH}", timeout=2) as r:
-                if r.status == 200:
+                # One worker answers before the others listen: wait for all of them, or the
+                # first would keep every connection of the run.
+                if r.status == 200 and (workers == 1 or READY_MESSAGE in log.read_text()):
                     return proc
         except OSError:
             pass

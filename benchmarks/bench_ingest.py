@@ -114,7 +114,9 @@ def measure(kind: str, path: Path, db: Path) -> None:
 
         prepared = _prepare(read_csv(path))
         every = list(range(len(OBS_COLUMNS)))  # every column bound, no literals
-        batches = [prepared.batch(s, s + BATCH, every) for s in range(0, len(prepared), BATCH)]
+        batches = [
+            prepared.grid(s, s + BATCH, every).tolist() for s in range(0, len(prepared), BATCH)
+        ]
         engine.dispose()
         conn = sqlite3.connect(db)
         conn.execute(

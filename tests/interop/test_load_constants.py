@@ -71,3 +71,44 @@ def test_values_that_are_safer_bound_are_not_inlined(engine):
     assert _literal(dialect, "a\x00b") is None
     assert _literal(dialect, "x" * 500) is None
     assert _literal(dialect, "it's") == "'it''s'"
+
+
+BRACKET = {"F": 0.125, "_T": 0.5, "M": 0.875}  # girls and boys bracket the total
+
+
+def test_multi_row_statements_and_their_remainder_store_every_row(loaded_engine):
+    # More rows than one statement carries, and not a multiple of it: full statements, then
+    # the remainder one row per statement. Every row must come back with its own values.
+    from target87.interop.load import ROWS_PER_STATEMENT
+
+    varied = [
+        {**row, "sex": sex, "value": f"{k // 3 + BRACKET[sex]}", "footnote": f"row {k}"}
+        for k, (row, sex) in enumerate((row, sex) for row in rows(20) for sex in ("_T", "F", "M"))
+    ]
+    assert len(varied) > ROWS_PER_STATEMENT and len(varied) % ROWS_PER_STATEMENT
+    raw = fill_period_bounds(raw_table(varied, file="many.csv"))
+    load_table(loaded_engine, raw, mode="merge")
+    with Session(loaded_engine) as s:
+        stored = s.execute(
+            select(store.Observation).where(store.Observation.footnote.like("row %"))
+        ).scalars()
+        got = {o.footnote: (o.ref_area, o.time_period, o.sex, o.value) for o in stored}
+    expected = {
+        r["footnote"]: (r["ref_area"], r["time_period"], r["sex"], float(r["value"]))
+        for r in varied
+    }
+    assert got == expected
+
+
+def test_a_one_row_table_is_written_with_every_column_a_literal(loaded_engine):
+    one = {**rows(1)[0], "footnote": "the only row", "time_period": "1999"}
+    load_table(loaded_engine, fill_period_bounds(raw_table([one], file="one.csv")), mode="merge")
+    with Session(loaded_engine) as s:
+        stored = (
+            s.execute(select(store.Observation).where(store.Observation.footnote == "the only row"))
+            .scalars()
+            .all()
+        )
+    assert [(o.ref_area, o.time_period, o.value, o.year_from) for o in stored] == [
+        ("NPL", "1999", 0.25, 1999)
+    ]

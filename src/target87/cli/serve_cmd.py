@@ -32,13 +32,13 @@ def serve(
     if workers == 1:
         uvicorn.run(create_app(url), host=host, port=port, log_level="warning")
         return
-    # Each worker process builds its own app (and engine) from the environment.
+    # Each worker process builds its own app (and engine) from the environment, and listens on
+    # a socket of its own so that the kernel spreads the connections (web/workers.py).
+    from target87.web.workers import WorkerError, serve_workers
+
     os.environ[DATABASE_URL_ENV] = url
-    uvicorn.run(
-        "target87.web.app:create_app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-    )
+    try:
+        serve_workers(host, port, workers)
+    except WorkerError as exc:
+        console.print(f"[red]Error:[/red] {exc}")
+        raise typer.Exit(1) from None

@@ -30,6 +30,8 @@ from target87.validation.rules import numbers
 
 Progress = Callable[[str, int, int], None]
 BATCH = 20_000
+# Rows per INSERT: 100 x at most 18 parameters, far below SQLite's and PostgreSQL's limits.
+ROWS_PER_STATEMENT = 100
 KEY = ["series", "ref_area", "time_period", "sex", "age", "urbanisation", "source"]
 
 
@@ -177,11 +179,17 @@ class _Prepared:
         """Columns (by position) holding one value in every row: series, unit, source..."""
         return {i: values[0] for i, (_codes, values) in enumerate(self.columns) if len(values) == 1}
 
-    def batch(self, start: int, stop: int, positions: list[int]) -> list[tuple]:
-        # numpy fancy indexing on object arrays: the per-cell work stays in C.
+    def grid(self, start: int, stop: int, positions: list[int]) -> np.ndarray:
+        """Rows ``start:stop`` (in key order) of the columns at ``positions``, one row per row.
+
+        numpy fancy indexing on object arrays: the per-cell work stays in C.
+        """
         take = self.order[start:stop]
-        cells = [self.columns[i][1][self.columns[i][0][take]].tolist() for i in positions]
-        return list(zip(*cells, strict=True))
+        cells = np.empty((len(take), len(positions)), dtype=object)
+        for j, i in enumerate(positions):
+            codes, values = self.columns[i]
+            cells[:, j] = values[codes[take]]
+        return cells
 
 
 def _prepare(raw: pd.DataFrame) -> _Prepared:
@@ -207,24 +215,35 @@ def _insert(conn, rows: _Prepared, stop: threading.Event, progress: Progress | N
 
     A column with one value in the whole table (the series, unit, source... of a typical
     file) is written once into the statement as a literal that SQLAlchemy renders for the
-    dialect, so only the varying columns are bound row by row: half the insert time.
+    dialect, so only the varying columns are bound row by row: half the insert time. Each
+    statement carries ``ROWS_PER_STATEMENT`` rows (a multi-row VALUES), which spares the
+    driver and the database most of their per-statement work: a fifth off again.
     """
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     literals = {i: _literal(conn.dialect, v) for i, v in rows.constants().items()}
     literals = {i: sql for i, sql in literals.items() if sql is not None}
     bound = [i for i in range(len(OBS_COLUMNS)) if i not in literals]
-    sql = (
-        f"INSERT INTO {M.Observation.__tablename__} ({', '.join(OBS_COLUMNS)}) "
-        f"VALUES ({', '.join(literals.get(i, mark) for i in range(len(OBS_COLUMNS)))})"
-    )
+    one_row = f"({', '.join(literals.get(i, mark) for i in range(len(OBS_COLUMNS)))})"
+    into = f"INSERT INTO {M.Observation.__tablename__} ({', '.join(OBS_COLUMNS)}) VALUES "
+    many_rows = into + ", ".join([one_row] * ROWS_PER_STATEMENT)
     total = len(rows)
     gc_was_enabled = gc.isenabled()
-    gc.disable()  # millions of new tuples would set the cyclic collector off again and again
+    gc.disable()  # millions of new lists would set the cyclic collector off again and again
     try:
         for start in range(0, total, BATCH):
             if stop.is_set():
                 return
-            conn.exec_driver_sql(sql, rows.batch(start, start + BATCH, bound))
+            cells = rows.grid(start, start + BATCH, bound)
+            if not bound:  # one row, every column a literal (more would repeat the key)
+                for _ in range(len(cells)):
+                    conn.exec_driver_sql(into + one_row)
+                continue
+            whole = len(cells) - len(cells) % ROWS_PER_STATEMENT
+            if whole:
+                statements = cells[:whole].reshape(-1, ROWS_PER_STATEMENT * len(bound))
+                conn.exec_driver_sql(many_rows, list(map(tuple, statements.tolist())))
+            if whole < len(cells):
+                conn.exec_driver_sql(into + one_row, list(map(tuple, cells[whole:].tolist())))
             if progress:
                 progress("observations", min(start + BATCH, total), total)
     finally:

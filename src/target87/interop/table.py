@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+import numpy as np
 import pandas as pd
 
 from target87.store.query import OBSERVATION_COLUMNS
@@ -51,11 +52,20 @@ def raw_table(
             text = cells.map(_text, na_action="ignore").fillna("").astype(str)
             # Codes lose stray spaces; a footnote keeps its exact text.
             out[column] = text if column == "footnote" else text.str.strip()
-    out["_row"] = list(rows) if rows is not None else range(1, len(out) + 1)
+    out["_row"] = _row_numbers(rows, len(out))
     out["_sheet"] = frame["_sheet"] if "_sheet" in frame.columns else sheet
     out.attrs["file"] = file
     out.attrs["source_columns"] = dict(source_columns or {})
     return out.reset_index(drop=True)
+
+
+def _row_numbers(rows: Iterable[int] | None, count: int) -> np.ndarray:
+    # An int64 array, not a list: a million Python ints cost pandas half a second to take in.
+    if rows is None:
+        return np.arange(1, count + 1, dtype=np.int64)
+    if isinstance(rows, range):
+        return np.arange(rows.start, rows.stop, rows.step, dtype=np.int64)
+    return np.asarray(rows if isinstance(rows, np.ndarray | pd.Series) else list(rows), np.int64)
 
 
 def _text(value: object) -> str:

@@ -9,6 +9,8 @@ wherever the router is mounted: a strong ``ETag`` (hash of the body), ``Cache-Co
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import hashlib
 import logging
 import math
@@ -73,25 +75,24 @@ class CachedRoute(APIRoute):
                 version = await run_in_threadpool(data_version, request)
                 key = (str(request.url), request.headers.get("accept", ""), version)
             hit = kept_answers.get(key) if key else None
-            if hit is not None:
-                kept_answers.move_to_end(key)
-                response = Response(content=hit[0], headers=hit[1])
-            else:
+            if hit is None and key:
+                # Clients asking the same thing at once wait for one answer, not one each.
+                locks = request.app.state.__dict__.setdefault("api_locks", {})
+                lock = locks.setdefault(key, asyncio.Lock())
                 try:
-                    response = await handler(request)
-                except ApiError as exc:  # here, not an app handler: works wherever mounted
-                    body = ErrorBody(
-                        detail=exc.detail, value=exc.value, suggestions=exc.suggestions
-                    )
-                    return error_response(exc.status, body)
-                if key and response.status_code == 200 and getattr(response, "body", None):
-                    # Answers only change with the data: keep them until the next load.
-                    headers = {
-                        k: v for k, v in response.headers.items() if k.lower() != "content-length"
-                    }
-                    kept_answers[key] = (response.body, headers)
-                    while len(kept_answers) > MAX_KEPT:
-                        kept_answers.popitem(last=False)
+                    async with lock:
+                        hit = kept_answers.get(key)
+                        if hit is None:
+                            response = await answer(request, key)
+                finally:
+                    if locks.get(key) is lock:  # the waiters hold it; newcomers find the answer
+                        del locks[key]
+            elif hit is None:
+                response = await answer(request, None)
+            if hit is not None:
+                with contextlib.suppress(KeyError):  # evicted meanwhile: still ours to send
+                    kept_answers.move_to_end(key)
+                response = Response(content=hit[0], headers=hit[1])
             response.headers.setdefault(*NOSNIFF)
             body = getattr(response, "body", None)
             if request.method != "GET" or response.status_code != 200 or body is None:
@@ -102,6 +103,24 @@ class CachedRoute(APIRoute):
             if etag_matches(request.headers.get("if-none-match"), etag):
                 kept = {k: v for k, v in response.headers.items() if k.lower() in KEPT_ON_304}
                 return Response(status_code=304, headers=kept)
+            return response
+
+        async def answer(request: Request, key: tuple | None) -> Response:
+            """The handler's response; a successful one is kept under ``key``."""
+            try:
+                response = await handler(request)
+            except ApiError as exc:  # here, not an app handler: works wherever mounted
+                body = ErrorBody(detail=exc.detail, value=exc.value, suggestions=exc.suggestions)
+                return error_response(exc.status, body)
+            if key and response.status_code == 200 and getattr(response, "body", None):
+                # Answers only change with the data: keep them until the next load.
+                headers = {
+                    k: v for k, v in response.headers.items() if k.lower() != "content-length"
+                }
+                kept = request.app.state.api_answers
+                kept[key] = (response.body, headers)
+                while len(kept) > MAX_KEPT:
+                    kept.popitem(last=False)
             return response
 
         return cached
