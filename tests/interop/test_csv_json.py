@@ -209,3 +209,26 @@ def test_merge_mode_with_a_new_source(loaded_engine, tmp_path):
     }
     summary = load_file(loaded_engine, path, new_sources=[source], mode="merge")
     assert summary.by_source == {"ministry": 1}
+
+
+LINES = st.lists(
+    st.tuples(
+        st.text(alphabet="a,", max_size=3) | st.text(alphabet='a,"', max_size=3),  # line
+        st.sampled_from(["\n", "\r\n"]),  # its end
+    ),
+    max_size=6,
+)
+
+
+@settings(max_examples=400, deadline=None)
+@given(LINES, st.text(alphabet="a,", max_size=2), st.text(alphabet='a,"\n\r', max_size=12))
+def test_the_quick_line_count_agrees_with_the_quote_aware_one(lines, last, noise):
+    # Files without quotes or blank lines take a shortcut; it must number records exactly as
+    # the general, quote-parity count does: blank lines, CRLF, no final line end, and noise.
+    from target87.interop.sdmx_csv import _record_lines, _record_lines_by_quotes
+
+    for text in ("".join(a + b for a, b in lines) + last, noise):
+        data = text.encode()
+        quick = _record_lines(data)
+        if quick is not None:  # None: bare CR line ends, numbered plainly by the callers
+            assert quick.tolist() == _record_lines_by_quotes(data).tolist(), data

@@ -23,6 +23,7 @@ from sqlalchemy import Engine, delete, literal, select, tuple_
 from sqlalchemy.orm import Session
 
 from target87.ingest.errors import Problem
+from target87.interop.references import check_references, loading_connection
 from target87.interop.table import FLOAT_COLUMNS, INT_COLUMNS, OBS_COLUMNS
 from target87.store import models as M
 from target87.validation import Context, Report, RuleSet, validate
@@ -89,7 +90,11 @@ def load_table(
     new_sources = list(new_sources)
     ctx = ctx or store_context(engine, [src["id"] for src in new_sources])
     rows = _prepare(raw)
-    with Session(engine) as session, session.begin():
+    with (
+        loading_connection(engine) as connection,
+        Session(connection) as session,
+        session.begin(),
+    ):
         for src in new_sources:
             session.merge(M.Source(**src))
         session.flush()  # the sources must exist before rows that cite them go in by SQL
@@ -103,6 +108,8 @@ def load_table(
                 )
         else:
             _delete_keys(session, raw)
+        # Before the rows go in, in the same transaction: no per-row checks on SQLite (above).
+        check_references(session.connection(), M.Observation.__table__, raw, rows.distinct())
         report, digest = _write_while_checking(session, raw, rows, rules, ctx, progress)
         session.add(
             M.LoadRecord(
@@ -174,6 +181,13 @@ class _Prepared:
 
     def __len__(self) -> int:
         return len(self.order)
+
+    def distinct(self) -> dict[str, list]:
+        """Each column's distinct values (None for an empty cell)."""
+        return {
+            c: values.tolist()
+            for c, (_codes, values) in zip(OBS_COLUMNS, self.columns, strict=True)
+        }
 
     def constants(self) -> dict[int, object]:
         """Columns (by position) holding one value in every row: series, unit, source..."""

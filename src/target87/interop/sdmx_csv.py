@@ -64,10 +64,20 @@ def _record_lines(data: bytes) -> np.ndarray | None:
     on the lines it covers, so quote parity per line tells where records start, and blank
     lines (which the parser skips) are dropped.
     """
-    b = np.frombuffer(data, dtype=np.uint8)
-    cr = int((b == 13).sum())
-    if cr and cr != int(((b[:-1] == 13) & (b[1:] == 10)).sum()):
+    cr = data.count(b"\r")
+    if cr and cr != data.count(b"\r\n"):
         return None  # bare CR line ends: the caller numbers rows plainly
+    if b'"' not in data and not _has_blank_line(data):
+        # The usual file: no quoted field, no blank line, so record n is on line n. bytes'
+        # own searches (memchr) answer that in a fraction of the passes below.
+        count = data.count(b"\n") + 1 - data.endswith(b"\n")
+        return np.arange(1, count + 1)
+    return _record_lines_by_quotes(data)
+
+
+def _record_lines_by_quotes(data: bytes) -> np.ndarray:
+    """``_record_lines`` for any file with LF or CRLF line ends, quotes and blank lines."""
+    b = np.frombuffer(data, dtype=np.uint8)
     newlines = np.flatnonzero(b == 10)
     starts = np.concatenate(([0], newlines + 1))
     ends = np.concatenate((newlines, [len(b)]))
@@ -78,6 +88,11 @@ def _record_lines(data: bytes) -> np.ndarray | None:
     odd = quotes & 1
     outside = ((np.cumsum(odd) - odd) & 1) == 0  # not inside a quoted field when the line starts
     return np.flatnonzero(outside & ~blank) + 1
+
+
+def _has_blank_line(data: bytes) -> bool:
+    """A line with nothing on it (the parser skips those), other than after the last line end."""
+    return b"\n\n" in data or b"\n\r\n" in data or data.startswith((b"\n", b"\r\n")) or not data
 
 
 def _bad_record(text: str, width: int, name: str) -> LoadError | None:
