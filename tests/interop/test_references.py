@@ -86,3 +86,15 @@ def test_the_load_connection_goes_back_to_the_pool_with_its_checks_on(loaded_eng
     with loaded_engine.connect() as again:
         assert again.connection.dbapi_connection is raw_connection
         assert again.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_unknown_codes_with_other_errors_get_the_rules_full_report(loaded_engine):
+    # The store-side check runs first, but a file the rules refuse gets the rules' whole report
+    # (the unknown code and every other error), not the reference problems alone.
+    rows = [{**ROW, "ref_area": "XXX"}, {**ROW, "ref_area": "PER", "value": "140"}]
+    raw = fill_period_bounds(raw_table(rows, file="two.csv", rows=[2, 3]))
+    with pytest.raises(LoadError) as refused:
+        load_table(loaded_engine, raw, mode="merge")
+    text = str(refused.value)
+    assert "line 2, column 'ref_area'" in text and "XXX" in text
+    assert "line 3, column 'value'" in text and "[reference]" not in text

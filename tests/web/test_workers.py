@@ -75,22 +75,37 @@ def test_a_second_server_on_the_same_port_is_refused():
             serve_workers("127.0.0.1", port, 2)
 
 
-@pytest.mark.slow
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_each_worker_listens_a_dead_one_is_replaced_and_stop_ends_them_all(warehouse_url, tmp_path):
-    port = free_port()
+def start_serve(warehouse_url: str, port: int, log: Path) -> subprocess.Popen:
     script = Path(sys.executable).parent / "target87"
-    log = tmp_path / "serve.log"
     command = [str(script), "--database-url", warehouse_url, "serve", "--port", str(port)]
-    proc = subprocess.Popen(
+    return subprocess.Popen(
         [*command, "--workers", "2"],
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
+        start_new_session=True,  # its own process group, as a terminal gives a command
     )
+
+
+def running(pid: int) -> bool:
     try:
-        wait_for(lambda: listening_sockets(port) == 2, "two listening sockets", proc, log)
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"  # a zombie (nobody reaped it) has stopped
+
+
+LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+
+
+@pytest.mark.slow
+@LINUX
+def test_each_worker_listens_a_dead_one_is_replaced_and_stop_ends_them_all(warehouse_url, tmp_path):
+    port, log = free_port(), tmp_path / "serve.log"
+    proc = start_serve(warehouse_url, port, log)
+    try:
         wait_for(lambda: READY_MESSAGE in log.read_text(), "the ready message", proc, log)
+        assert listening_sockets(port) == 2
         first = workers_of(proc.pid)
         assert len(first) == 2
         for _ in range(20):  # every connection is answered, whichever worker the kernel picks
@@ -110,3 +125,45 @@ def test_each_worker_listens_a_dead_one_is_replaced_and_stop_ends_them_all(wareh
         proc.wait(timeout=60)
     assert proc.returncode == 0, log.read_text()
     assert workers_of(proc.pid) == set() and listening_sockets(port) == 0
+
+
+@pytest.mark.slow
+@LINUX
+def test_ctrl_c_stops_every_worker_quietly(warehouse_url, tmp_path):
+    # A terminal sends Ctrl-C to the whole process group; the parent alone gets it and stops
+    # the workers, which finish cleanly: no traceback, exit code 0.
+    port, log = free_port(), tmp_path / "serve.log"
+    proc = start_serve(warehouse_url, port, log)
+    try:
+        wait_for(lambda: READY_MESSAGE in log.read_text(), "the ready message", proc, log)
+        workers = workers_of(proc.pid)
+        os.killpg(proc.pid, signal.SIGINT)
+        proc.wait(timeout=60)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0, log.read_text()
+    assert "Traceback" not in log.read_text(), log.read_text()
+    assert not any(running(pid) for pid in workers) and listening_sockets(port) == 0
+
+
+@pytest.mark.slow
+@LINUX
+def test_workers_whose_parent_dies_stop_and_free_the_port(warehouse_url, tmp_path):
+    port, log = free_port(), tmp_path / "serve.log"
+    proc = start_serve(warehouse_url, port, log)
+    workers: set[int] = set()
+    try:
+        wait_for(lambda: READY_MESSAGE in log.read_text(), "the ready message", proc, log)
+        workers = workers_of(proc.pid)
+        proc.kill()  # SIGKILL: the parent cannot stop them itself
+        proc.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while any(running(pid) for pid in workers) or listening_sockets(port):
+            assert time.monotonic() < deadline, "orphaned workers still serve after 30 s"
+            time.sleep(0.2)
+    finally:
+        proc.kill()
+        for pid in workers:
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)

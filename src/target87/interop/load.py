@@ -11,6 +11,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import math
+import sqlite3
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,8 +23,8 @@ import pandas as pd
 from sqlalchemy import Engine, delete, literal, select, tuple_
 from sqlalchemy.orm import Session
 
-from target87.ingest.errors import Problem
-from target87.interop.references import check_references, loading_connection
+from target87.ingest.errors import LoadError, Problem
+from target87.interop.references import loading_connection, missing_references
 from target87.interop.table import FLOAT_COLUMNS, INT_COLUMNS, OBS_COLUMNS
 from target87.store import models as M
 from target87.validation import Context, Report, RuleSet, validate
@@ -31,7 +32,7 @@ from target87.validation.rules import numbers
 
 Progress = Callable[[str, int, int], None]
 BATCH = 20_000
-# Rows per INSERT: 100 x at most 18 parameters, far below SQLite's and PostgreSQL's limits.
+# Rows per INSERT, fewer where the database allows fewer parameters (_rows_per_statement).
 ROWS_PER_STATEMENT = 100
 KEY = ["series", "ref_area", "time_period", "sex", "age", "urbanisation", "source"]
 
@@ -109,7 +110,11 @@ def load_table(
         else:
             _delete_keys(session, raw)
         # Before the rows go in, in the same transaction: no per-row checks on SQLite (above).
-        check_references(session.connection(), M.Observation.__table__, raw, rows.distinct())
+        table, distinct = M.Observation.__table__, rows.distinct()
+        missing = missing_references(session.connection(), table, raw, distinct)
+        if missing:  # the rules' full report first, when they find errors too
+            validate(raw, rules, ctx).raise_for_errors()
+            raise LoadError(missing)
         report, digest = _write_while_checking(session, raw, rows, rules, ctx, progress)
         session.add(
             M.LoadRecord(
@@ -230,8 +235,8 @@ def _insert(conn, rows: _Prepared, stop: threading.Event, progress: Progress | N
     A column with one value in the whole table (the series, unit, source... of a typical
     file) is written once into the statement as a literal that SQLAlchemy renders for the
     dialect, so only the varying columns are bound row by row: half the insert time. Each
-    statement carries ``ROWS_PER_STATEMENT`` rows (a multi-row VALUES), which spares the
-    driver and the database most of their per-statement work: a fifth off again.
+    statement carries up to ``ROWS_PER_STATEMENT`` rows (a multi-row VALUES), which spares
+    the driver and the database most of their per-statement work: a fifth off again.
     """
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     literals = {i: _literal(conn.dialect, v) for i, v in rows.constants().items()}
@@ -239,7 +244,8 @@ def _insert(conn, rows: _Prepared, stop: threading.Event, progress: Progress | N
     bound = [i for i in range(len(OBS_COLUMNS)) if i not in literals]
     one_row = f"({', '.join(literals.get(i, mark) for i in range(len(OBS_COLUMNS)))})"
     into = f"INSERT INTO {M.Observation.__tablename__} ({', '.join(OBS_COLUMNS)}) VALUES "
-    many_rows = into + ", ".join([one_row] * ROWS_PER_STATEMENT)
+    per_statement = _rows_per_statement(conn, len(bound))
+    many_rows = into + ", ".join([one_row] * per_statement)
     total = len(rows)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # millions of new lists would set the cyclic collector off again and again
@@ -252,9 +258,9 @@ def _insert(conn, rows: _Prepared, stop: threading.Event, progress: Progress | N
                 for _ in range(len(cells)):
                     conn.exec_driver_sql(into + one_row)
                 continue
-            whole = len(cells) - len(cells) % ROWS_PER_STATEMENT
+            whole = len(cells) - len(cells) % per_statement
             if whole:
-                statements = cells[:whole].reshape(-1, ROWS_PER_STATEMENT * len(bound))
+                statements = cells[:whole].reshape(-1, per_statement * len(bound))
                 conn.exec_driver_sql(many_rows, list(map(tuple, statements.tolist())))
             if whole < len(cells):
                 conn.exec_driver_sql(into + one_row, list(map(tuple, cells[whole:].tolist())))
@@ -263,6 +269,19 @@ def _insert(conn, rows: _Prepared, stop: threading.Event, progress: Progress | N
     finally:
         if gc_was_enabled:
             gc.enable()
+
+
+def _rows_per_statement(conn, bound: int) -> int:
+    """``ROWS_PER_STATEMENT``, or fewer so that a statement stays within the parameter limit.
+
+    SQLite before 3.32 allows 999 parameters a statement (still shipped by some distributions);
+    PostgreSQL allows 65,535.
+    """
+    limit = 65_535
+    if conn.dialect.name == "sqlite":
+        driver = conn.connection.dbapi_connection
+        limit = driver.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+    return max(1, min(ROWS_PER_STATEMENT, limit // max(bound, 1)))
 
 
 def _literal(dialect, value: object) -> str | None:

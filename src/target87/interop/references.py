@@ -2,7 +2,7 @@
 
 SQLite checks a foreign key for every row it inserts: three lookups per observation, a fifth
 of a million-row load. A load turns them off on its own connection (``loading_connection``)
-and ``check_references`` asks the same question once for each distinct code the table cites,
+and ``missing_references`` asks the same question once for each distinct code the table cites,
 inside the load's transaction, before the rows go in. PostgreSQL keeps its own per-row
 checks; the set check runs there too, first, so both refuse with the same located message.
 """
@@ -15,7 +15,7 @@ from contextlib import contextmanager
 import pandas as pd
 from sqlalchemy import Connection, Engine, Table, select
 
-from target87.ingest.errors import LoadError, Problem
+from target87.ingest.errors import Problem
 from target87.validation.rules import Rule
 
 CHUNK = 500  # codes per IN list: far below every database's limit on parameters
@@ -38,21 +38,21 @@ def loading_connection(engine: Engine) -> Iterator[Connection]:
         try:
             yield connection
         finally:
+            restored = False
             try:
                 connection.rollback()  # whatever is still open: the pragma needs none
                 connection.exec_driver_sql("PRAGMA foreign_keys=ON")
                 connection.commit()
                 restored = connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
-            except Exception:  # noqa: BLE001 - any failure here means: do not reuse it
-                restored = False
-            if not restored:
-                connection.invalidate()
+            finally:  # even on Ctrl-C: a connection without its checks is never reused
+                if not restored:
+                    connection.invalidate()
 
 
-def check_references(
+def missing_references(
     connection: Connection, table: Table, raw: pd.DataFrame, distinct: dict[str, Iterable]
-) -> None:
-    """Raise ``LoadError`` naming the rows whose codes are missing from the parent tables.
+) -> list[Problem]:
+    """The rows whose codes are missing from the parent tables, located; [] when none are.
 
     ``distinct``: for each column of ``table``, the distinct values the load writes into it.
     """
@@ -73,8 +73,7 @@ def check_references(
                 column,
                 lambda row, c=column, w=where: f"{row[c]!r} is not in the store ({w})",
             )
-    if problems:
-        raise LoadError(problems)
+    return problems
 
 
 REFERENCE = Rule(name="reference")
