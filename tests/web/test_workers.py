@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -75,16 +76,39 @@ def test_a_second_server_on_the_same_port_is_refused():
             serve_workers("127.0.0.1", port, 2)
 
 
-def start_serve(warehouse_url: str, port: int, log: Path) -> subprocess.Popen:
+@dataclass
+class Served:
+    proc: subprocess.Popen
+    port: int
+    log: Path
+    workers: set[int]  # the worker pids once all listened
+
+
+@pytest.fixture
+def served(warehouse_url, tmp_path):
+    """`serve --workers 2` in its own process group (as a terminal starts a command), ready."""
+    port, log = free_port(), tmp_path / "serve.log"
     script = Path(sys.executable).parent / "target87"
     command = [str(script), "--database-url", warehouse_url, "serve", "--port", str(port)]
-    return subprocess.Popen(
+    proc = subprocess.Popen(
         [*command, "--workers", "2"],
         stdout=log.open("w"),
         stderr=subprocess.STDOUT,
         stdin=subprocess.DEVNULL,
-        start_new_session=True,  # its own process group, as a terminal gives a command
+        start_new_session=True,
     )
+    served = Served(proc, port, log, set())
+    try:
+        wait_for(lambda: READY_MESSAGE in log.read_text(), "the ready message", proc, log)
+        served.workers = workers_of(proc.pid)
+        yield served
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+        for pid in served.workers:
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)
 
 
 def running(pid: int) -> bool:
@@ -100,70 +124,46 @@ LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /
 
 @pytest.mark.slow
 @LINUX
-def test_each_worker_listens_a_dead_one_is_replaced_and_stop_ends_them_all(warehouse_url, tmp_path):
-    port, log = free_port(), tmp_path / "serve.log"
-    proc = start_serve(warehouse_url, port, log)
-    try:
-        wait_for(lambda: READY_MESSAGE in log.read_text(), "the ready message", proc, log)
-        assert listening_sockets(port) == 2
-        first = workers_of(proc.pid)
-        assert len(first) == 2
-        for _ in range(20):  # every connection is answered, whichever worker the kernel picks
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/app.css") as r:
-                assert r.status == 200
+def test_each_worker_listens_a_dead_one_is_replaced_and_stop_ends_them_all(served):
+    proc, port, log, first = served.proc, served.port, served.log, served.workers
+    assert listening_sockets(port) == 2 and len(first) == 2
+    for _ in range(20):  # every connection is answered, whichever worker the kernel picks
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/app.css") as r:
+            assert r.status == 200
 
-        os.kill(min(first), signal.SIGKILL)
-        wait_for(
-            lambda: len(workers_of(proc.pid) - first) == 1 and listening_sockets(port) == 2,
-            "a new worker in place of the killed one",
-            proc,
-            log,
-        )
-        assert "starting another" in log.read_text()
-    finally:
-        proc.terminate()
-        proc.wait(timeout=60)
+    os.kill(min(first), signal.SIGKILL)
+    wait_for(
+        lambda: len(workers_of(proc.pid) - first) == 1 and listening_sockets(port) == 2,
+        "a new worker in place of the killed one",
+        proc,
+        log,
+    )
+    assert "starting another" in log.read_text()
+    proc.terminate()
+    proc.wait(timeout=60)
     assert proc.returncode == 0, log.read_text()
     assert workers_of(proc.pid) == set() and listening_sockets(port) == 0
 
 
 @pytest.mark.slow
 @LINUX
-def test_ctrl_c_stops_every_worker_quietly(warehouse_url, tmp_path):
+def test_ctrl_c_stops_every_worker_quietly(served):
     # A terminal sends Ctrl-C to the whole process group; the parent alone gets it and stops
     # the workers, which finish cleanly: no traceback, exit code 0.
-    port, log = free_port(), tmp_path / "serve.log"
-    proc = start_serve(warehouse_url, port, log)
-    try:
-        wait_for(lambda: READY_MESSAGE in log.read_text(), "the ready message", proc, log)
-        workers = workers_of(proc.pid)
-        os.killpg(proc.pid, signal.SIGINT)
-        proc.wait(timeout=60)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 0, log.read_text()
-    assert "Traceback" not in log.read_text(), log.read_text()
-    assert not any(running(pid) for pid in workers) and listening_sockets(port) == 0
+    os.killpg(served.proc.pid, signal.SIGINT)
+    served.proc.wait(timeout=60)
+    text = served.log.read_text()
+    assert served.proc.returncode == 0 and "Traceback" not in text, text
+    assert not any(running(pid) for pid in served.workers)
+    assert listening_sockets(served.port) == 0
 
 
 @pytest.mark.slow
 @LINUX
-def test_workers_whose_parent_dies_stop_and_free_the_port(warehouse_url, tmp_path):
-    port, log = free_port(), tmp_path / "serve.log"
-    proc = start_serve(warehouse_url, port, log)
-    workers: set[int] = set()
-    try:
-        wait_for(lambda: READY_MESSAGE in log.read_text(), "the ready message", proc, log)
-        workers = workers_of(proc.pid)
-        proc.kill()  # SIGKILL: the parent cannot stop them itself
-        proc.wait(timeout=30)
-        deadline = time.monotonic() + 30
-        while any(running(pid) for pid in workers) or listening_sockets(port):
-            assert time.monotonic() < deadline, "orphaned workers still serve after 30 s"
-            time.sleep(0.2)
-    finally:
-        proc.kill()
-        for pid in workers:
-            if running(pid):
-                os.kill(pid, signal.SIGKILL)
+def test_workers_whose_parent_dies_stop_and_free_the_port(served):
+    served.proc.kill()  # SIGKILL: the parent cannot stop them itself
+    served.proc.wait(timeout=30)
+    deadline = time.monotonic() + 30
+    while any(running(pid) for pid in served.workers) or listening_sockets(served.port):
+        assert time.monotonic() < deadline, "orphaned workers still serve after 30 s"
+        time.sleep(0.2)
