@@ -110,7 +110,8 @@ def load_table(
         else:
             _delete_keys(session, raw)
         # Before the rows go in, in the same transaction: no per-row checks on SQLite (above).
-        table, distinct = M.Observation.__table__, rows.distinct()
+        table = M.Observation.__table__
+        distinct = rows.distinct(key.parent.name for key in table.foreign_keys)
         missing = missing_references(session.connection(), table, raw, distinct)
         if missing:  # the rules' full report first, when they find errors too
             validate(raw, rules, ctx).raise_for_errors()
@@ -187,12 +188,9 @@ class _Prepared:
     def __len__(self) -> int:
         return len(self.order)
 
-    def distinct(self) -> dict[str, list]:
-        """Each column's distinct values (None for an empty cell)."""
-        return {
-            c: values.tolist()
-            for c, (_codes, values) in zip(OBS_COLUMNS, self.columns, strict=True)
-        }
+    def distinct(self, columns: Iterable[str]) -> dict[str, list]:
+        """The distinct values of each of ``columns`` (None for an empty cell)."""
+        return {c: self.columns[OBS_COLUMNS.index(c)][1].tolist() for c in columns}
 
     def constants(self) -> dict[int, object]:
         """Columns (by position) holding one value in every row: series, unit, source..."""
