@@ -182,7 +182,11 @@ class RiskModel:
             (
                 "Archer-Lemeshow F",
                 gof.note
-                or f"{gof.f_stat:.4f} on ({gof.df_num}, {gof.df_den}) df, p = {gof.p_value:.4f}",
+                or (
+                    f"{gof.f_stat:.4f} on ({gof.df_num}, {gof.df_den}) df, p = {gof.p_value:.4f}"
+                    f" ({gof.groups} risk groups: deciles merged until each expects 10 events"
+                    " and 10 non-events)"
+                ),
             ),
         ]
         rows = self.to_frame(alpha)
