@@ -40,6 +40,7 @@ MESSAGES: dict[str, str] = {
     "ratified": "ratified",
     "signed": "signed",
     "not_ratified": "not ratified",
+    "minimum_age": "minimum age {age}",
     "goods": "Goods on the US DOL list (TVPRA)",
     "good": "Good",
     "child_labour_flag": "Child labour",
@@ -480,6 +481,38 @@ RISK_MESSAGES: dict[str, str] = {
     ),
 }
 MESSAGES.update(RISK_MESSAGES)
+
+EXPLORE_MESSAGES: dict[str, str] = {
+    "explore_bad_year": "{what} \"{value}\" is not a year: the window is left open on that side.",
+    "explore_unknown_series": "There is no series \"{value}\": showing the default series.",
+    "explore_not_held": "{what} \"{asked}\" is not held for this series: showing {shown}.",
+    "explore_swapped": "The first year came after the last: the window shown is {start}-{end}.",
+    "explore_any_year": "all years",
+    "explore_from": "from {start}",
+    "explore_until": "until {end}",
+    "explore_any": "any",
+    "from_year": "From",
+    "to_year": "To",
+    "explore_nothing": "No value of {series} for this choice in {window}.",
+    "explore_count": "{n} of {total} countries have a value.",
+    "explore_aggregates_only": (
+        "This series is published for the world and regions, not by country: there is no map."
+    ),
+    "world_and_regions": "World and regions",
+    "note": "Note",
+    "urbanisation": "Area of residence",
+}
+MESSAGES.update(EXPLORE_MESSAGES)
+
+SITE_MESSAGES: dict[str, str] = {
+    "api_docs": "API documentation",
+    "api_docs_noscript": "This page needs JavaScript; the API's OpenAPI description is at",
+    "server_error": "Something went wrong",
+    "server_error_text": (
+        "The page could not be made. The error was recorded; please try again or go back."
+    ),
+}
+MESSAGES.update(SITE_MESSAGES)
 
 
 @cache

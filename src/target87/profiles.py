@@ -1,15 +1,27 @@
 """A country profile: the figures the warehouse holds for one country, each with its source.
 
-Pure assembly over the store's query functions; the CLI and (later) the web render it.
+Pure assembly over the store's query functions; the CLI and the web render it. Every text is
+in the profile's language: names, definitions, standards, footnotes, goods and sectors,
+progress labels and the licences of the citations (``target87.presentation``); codes
+(``time_period``, ``age``, ``status``) and numbers stay as stored, beside their labels.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from target87.i18n import MESSAGES, label
+from target87.presentation import (
+    age_label,
+    content_text,
+    format_number,
+    format_value,
+    period_label,
+)
 from target87.store import models as M
 from target87.store.query import observations, resolve_area
 
@@ -60,6 +72,9 @@ class Figure:
     unit_mult: int
     source: str
     footnote: str | None = None
+    period_label: str = ""  # time_period in words, in the profile's language
+    age_label: str = ""
+    value_label: str = ""  # the value with its unit, in the profile's language
 
 
 @dataclass
@@ -75,6 +90,8 @@ class ChildLabourLine:
     girls: float | None
     boys: float | None
     footnote: str | None
+    period_label: str = ""  # time_period in words, in the profile's language
+    age_label: str = ""
 
 
 @dataclass
@@ -86,6 +103,7 @@ class RatificationLine:
     year: int | None
     minimum_age: int | None
     source: str
+    status_label: str = ""  # status in the profile's language
 
 
 @dataclass
@@ -97,6 +115,7 @@ class GoodLine:
     forced_child_labour: bool
     edition: int
     source: str
+    good_en: str | None = None  # the good as the US DOL list names it
 
 
 @dataclass
@@ -106,8 +125,8 @@ class ProgressLine:
     series: str
     series_name: str
     category: str | None  # a progress.status category; None when it cannot be computed
-    label: str | None
-    base: str | None  # "2012: 10.5"
+    label: str | None  # the category in the profile's language
+    base: str | None  # "2012: 10.5" ("2012: 10,5" in French and Spanish)
     latest: str | None
     actual_cagr_pct: float | None
     required_cagr_pct: float | None
@@ -135,6 +154,7 @@ class CountryProfile:
     region_figures: list[Figure] = field(default_factory=list)
     progress: list[ProgressLine] = field(default_factory=list)
     citations: dict[str, str] = field(default_factory=dict)  # source id -> citation line
+    lang: str = "en"  # the language of the profile's texts
 
     @property
     def latest_child_labour(self) -> ChildLabourLine | None:
@@ -174,15 +194,17 @@ def _child_labour_lines(session: Session, code: str, series: M.Series, lang: str
                 ChildLabourLine(
                     series=series.code,
                     series_name=series.name(lang),
-                    definition=series.definition_en,
-                    standard=series.standard,
+                    definition=content_text(series.definition_en, lang),
+                    standard=content_text(series.standard, lang),
                     time_period=top["time_period"],
                     age=top["age"],
                     source=source,
                     total=by_sex.get("_T"),
                     girls=by_sex.get("F"),
                     boys=by_sex.get("M"),
-                    footnote=_text(top["footnote"]),
+                    footnote=content_text(_text(top["footnote"]), lang),
+                    period_label=period_label(top["time_period"], lang),
+                    age_label=age_label(top["age"], lang),
                 )
             )
         (shown if preferred else others).extend(lines)
@@ -211,6 +233,7 @@ def _latest_figures(
     for (code, area), part in frame.groupby(["series", "ref_area"], sort=False):
         top = part.sort_values(["year_to", "age"]).iloc[-1]
         age = top["age"]
+        value, unit, unit_mult = float(top["value"]), top["unit"], int(top["unit_mult"])
         out.append(
             Figure(
                 series=code,
@@ -220,11 +243,14 @@ def _latest_figures(
                 time_period=top["time_period"],
                 sex=sex,
                 age=age,
-                value=float(top["value"]),
-                unit=top["unit"],
-                unit_mult=int(top["unit_mult"]),
+                value=value,
+                unit=unit,
+                unit_mult=unit_mult,
                 source=top["source"],
-                footnote=_text(top["footnote"]),
+                footnote=content_text(_text(top["footnote"]), lang),
+                period_label=period_label(top["time_period"], lang),
+                age_label=age_label(age, lang),
+                value_label=format_value(value, unit, unit_mult, lang),
             )
         )
     order = {s: i for i, s in enumerate(series)}
@@ -248,9 +274,11 @@ def progress_lines(session: Session, code: str, lang: str = "en") -> list[Progre
                 series=series,
                 series_name=_name(session, M.Series, series, lang) or series,
                 category=status.category if status else None,
-                label=status.label if status else None,
-                base=f"{status.base_year:g}: {status.base_value:g}" if status else None,
-                latest=f"{status.latest_year:g}: {status.latest_value:g}" if status else None,
+                label=_status_label(status, lang) if status else None,
+                base=_year_value(status.base_year, status.base_value, lang) if status else None,
+                latest=(
+                    _year_value(status.latest_year, status.latest_value, lang) if status else None
+                ),
                 actual_cagr_pct=status.actual_cagr_pct if status else None,
                 required_cagr_pct=status.required_cagr_pct if status else None,
                 points=len(report.points.values),
@@ -259,6 +287,33 @@ def progress_lines(session: Session, code: str, lang: str = "en") -> list[Progre
             )
         )
     return lines
+
+
+def _status_label(status, lang: str) -> str:
+    """The status in words: the method's own in English, the platform's translation else."""
+    return status.label if lang == "en" else label(status.category, lang)
+
+
+def _year_value(year: float, value: float, lang: str) -> str:
+    """Year and value, "2012: 10.5": the value rounded as a percentage, the language's way."""
+    return f"{year:g}: {format_number(value, lang)}"
+
+
+def _sort_key(text: str) -> tuple[str, str]:
+    """Names compared without their accents, then with them ("Émeraudes" files under E)."""
+    plain = unicodedata.normalize("NFKD", text)
+    base = "".join(ch for ch in plain if not unicodedata.combining(ch)).casefold()
+    return base, text.casefold()
+
+
+def citation(source: M.Source, lang: str = "en") -> str:
+    """The source's citation as published, its closing "Licence: ..." in ``lang``."""
+    text = source.citation or source.id
+    tail = f"Licence: {source.licence}."
+    if lang == "en" or not source.licence or not text.endswith(tail):
+        return text
+    said = content_text(source.licence, lang)
+    return f"{text[: -len(tail)]}{label('licence', lang)}: {said}."
 
 
 def country_profile(session: Session, area: str, lang: str = "en") -> CountryProfile:
@@ -274,6 +329,7 @@ def country_profile(session: Session, area: str, lang: str = "en") -> CountryPro
         income_group=_name(session, M.Area, a.wb_income_group, lang),
         pathfinder=a.pathfinder,
         pathfinder_year=a.pathfinder_year,
+        lang=lang,
     )
     for code in CHILD_LABOUR_SERIES:
         series = session.get(M.Series, code)
@@ -298,23 +354,28 @@ def country_profile(session: Session, area: str, lang: str = "en") -> CountryPro
                 rat.year,
                 rat.minimum_age,
                 rat.source,
+                status_label=label(rat.status, lang) if rat.status in MESSAGES else rat.status,
             )
         )
     goods = session.execute(
         select(M.GoodRisk).where(M.GoodRisk.area == a.code).order_by(M.GoodRisk.good)
     ).scalars()
-    profile.goods = [
-        GoodLine(
-            g.good,
-            g.sector,
-            g.child_labour,
-            g.forced_labour,
-            g.forced_child_labour,
-            g.edition,
-            g.source,
-        )
-        for g in goods
-    ]
+    profile.goods = sorted(
+        (
+            GoodLine(
+                content_text(g.good, lang),
+                content_text(g.sector, lang),
+                g.child_labour,
+                g.forced_labour,
+                g.forced_child_labour,
+                g.edition,
+                g.source,
+                good_en=g.good,
+            )
+            for g in goods
+        ),
+        key=lambda line: _sort_key(line.good),
+    )
     regions = [
         r for r in (a.m49_intermediate_region, a.m49_subregion, a.m49_region, a.ilo_region) if r
     ]
@@ -330,5 +391,5 @@ def country_profile(session: Session, area: str, lang: str = "en") -> CountryPro
         used.append(a.pathfinder_source)
     for source_id in dict.fromkeys(used):
         src = session.get(M.Source, source_id)
-        profile.citations[source_id] = src.citation if src else source_id
+        profile.citations[source_id] = citation(src, lang) if src else source_id
     return profile

@@ -89,3 +89,20 @@ def test_counts_and_countries_are_refused(session):
         group_aggregate(session, "VC_HTF_DETV", "ILO_AFRICA")
     with pytest.raises(NoData, match="is a country"):
         group_aggregate(session, "SL_TLF_CHLDEC", "BRA")
+
+
+def test_latest_in_window_of_an_empty_selection_keeps_its_columns(session):
+    """A series with no row for the chosen sex/age gave KeyError 'ref_area' (explorer 500)."""
+    from target87 import store
+    from target87.progress.aggregate import latest_in_window
+
+    frame = store.observations(
+        session, series=["GE_MOD_SLAV"], sex=["_T"], age=["Y5T17"], all_sources=True
+    )
+    assert frame.empty
+    latest = latest_in_window(frame, 2013, None)
+    assert latest.empty and latest.index.name == "ref_area" and "value" in latest.columns
+    open_window = latest_in_window(
+        store.observations(session, series=["GE_MOD_SLAV"], all_sources=True), None, None
+    )
+    assert "WLD" in open_window.index

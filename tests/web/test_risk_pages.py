@@ -127,3 +127,33 @@ def test_map_polygons_are_wound_for_d3_whichever_way_they_came():
     assert wound["coordinates"] == [ccw[::-1], hole[::-1]]
     multi = d3_winding({"type": "MultiPolygon", "coordinates": [[ccw[::-1]]]})
     assert multi["coordinates"] == [[ccw[::-1]]]  # already clockwise: unchanged
+
+
+def test_ranking_is_drawn_highest_risk_first_with_each_interval_on_its_line(published):
+    """Both layers sort the territories the same way (by risk, not by id); the order holds in
+    the SVG that vl-convert draws (the same Vega-Lite as the page's bundle)."""
+    import re
+
+    import vl_convert as vlc
+
+    from target87.web.risk_charts import risk_ranking_spec
+
+    _, _, doc = published
+    territories = pd.DataFrame(doc["territories"])
+    spec = risk_ranking_spec(territories, "Highest risks", "text", top=30)
+    ranked = territories.dropna(subset=["risk"]).sort_values("risk", ascending=False).head(30)
+    expected = list(ranked["territory"])
+    svg = vlc.vegalite_to_svg({**spec, "width": 600})
+
+    def drawn(name: str, shape: str) -> dict[str, float]:
+        group = re.search(rf'role-mark {name}_marks"[^>]*>(.*?)</g>', svg, re.S).group(1)
+        y_of = {}
+        for element in re.finditer(rf"<{shape} [^>]*>", group):
+            tag = element.group(0)
+            territory = re.search(r"territory: ([^;\"]+)", tag).group(1).strip()
+            y_of[territory] = float(re.search(r"translate\([-\d.]+,([-\d.]+)\)", tag).group(1))
+        return y_of
+
+    points, rules = drawn("risk", "path"), drawn("interval", "line")
+    assert sorted(points, key=points.get) == expected
+    assert rules == points  # each 90% interval on its territory's line

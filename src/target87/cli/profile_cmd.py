@@ -11,8 +11,9 @@ from sqlalchemy.orm import Session
 
 from target87 import store
 from target87.cli.app import app, console, err, ready_engine
-from target87.cli.render import SourceNumbers, age_text, format_value, period_text
-from target87.i18n import LANGUAGES, label
+from target87.cli.render import SourceNumbers, check_language
+from target87.i18n import label
+from target87.presentation import date_label, format_value
 from target87.profiles import CountryProfile, country_profile
 
 
@@ -22,9 +23,7 @@ def profile(
     lang: Annotated[str, typer.Option(help="Language: en, fr or es.")] = "en",
 ) -> None:
     """A country profile: child labour by sex, trafficking, ratifications, goods, region."""
-    if lang not in LANGUAGES:
-        err.print(f"[red]Unknown language {lang!r}[/]: use one of {', '.join(LANGUAGES)}.")
-        raise typer.Exit(2)
+    check_language(lang)
     with Session(ready_engine()) as s:
         try:
             p = country_profile(s, area, lang)
@@ -35,6 +34,8 @@ def profile(
 
 
 def render_profile(p: CountryProfile, lang: str) -> None:
+    """Print the profile; its texts are already in ``lang``, numbers and dates are written
+    the language's way here."""
     L = lambda key: label(key, lang)  # noqa: E731
     refs = SourceNumbers()
     head = [
@@ -64,9 +65,9 @@ def render_profile(p: CountryProfile, lang: str) -> None:
         for line in rows:
             table.add_row(
                 f"{line.series}\n{line.series_name}",
-                period_text(line.time_period),
-                age_text(line.age),
-                *(format_value(v, "PT", 0) for v in (line.total, line.girls, line.boys)),
+                line.period_label or line.time_period,
+                line.age_label or line.age,
+                *(format_value(v, "PT", 0, lang) for v in (line.total, line.girls, line.boys)),
                 refs.ref(line.source),
             )
         console.print(table)
@@ -86,10 +87,11 @@ def render_profile(p: CountryProfile, lang: str) -> None:
     console.rule(L("ratifications"))
     table = Table(L("instrument"), L("status"), L("year"), L("source"))
     for r in p.ratifications:
-        when = r.date or (str(r.year) if r.year else "—")
+        when = date_label(r.date, lang) or (str(r.year) if r.year else "—")
         if r.minimum_age:
-            when += f" (min. age {r.minimum_age})"
-        table.add_row(f"{r.instrument} {r.name}", L(r.status), when, refs.ref(r.source))
+            when += f" ({L('minimum_age').format(age=r.minimum_age)})"
+        status = r.status_label or L(r.status)
+        table.add_row(f"{r.instrument} {r.name}", status, when, refs.ref(r.source))
     console.print(table if p.ratifications else L("no_data"))
 
     console.rule(L("goods"))
@@ -139,8 +141,8 @@ def _figures(figures, refs: SourceNumbers, lang: str, with_area: bool) -> None:
         cells = [f.area_name] if with_area else []
         cells += [
             f"{f.series_name}",
-            period_text(f.time_period),
-            format_value(f.value, f.unit, f.unit_mult, lang),
+            f.period_label or f.time_period,
+            f.value_label or format_value(f.value, f.unit, f.unit_mult, lang),
             refs.ref(f.source),
         ]
         table.add_row(*cells)

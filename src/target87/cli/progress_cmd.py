@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -11,10 +12,14 @@ from sqlalchemy.orm import Session
 
 from target87 import store
 from target87.cli.app import app, console, err, ready_engine
+from target87.cli.render import LANG_HELP, check_language
+from target87.i18n import label
+from target87.presentation import age_label, children_only, format_number, sex_label
 from target87.progress import ProgressError, project
 from target87.progress.chart import progress_chart, save_chart
 from target87.progress.data import NoData, group_aggregate
 from target87.progress.report import ProgressReport, progress_report
+from target87.store import models as M
 
 
 @app.command()
@@ -28,8 +33,12 @@ def progress(
     chart: Annotated[
         Path | None, typer.Option(help="Draw the series, target and projection to .svg/.png.")
     ] = None,
+    lang: Annotated[
+        str, typer.Option(help=LANG_HELP + " Numbers, sexes, ages and the series' name.")
+    ] = "en",
 ) -> None:
     """How fast a series moves for an area, where that pace leads, and how far from target."""
+    check_language(lang)
     with Session(ready_engine()) as s:
         try:
             place = store.resolve_area(s, area)
@@ -48,7 +57,9 @@ def progress(
                     problem = str(inner)
             err.print(f"[red]No data[/]: {problem}")
             raise typer.Exit(2) from None
-    _print(report)
+        info = s.get(M.Series, series)
+        name = info.name(lang) if info is not None and lang != "en" else report.series_name
+    _print(report, lang, name)
     if chart is not None:
         try:
             _draw(report, chart)
@@ -62,22 +73,44 @@ def _fmt(x: float | None, spec: str = ".2f", suffix: str = "") -> str:
     return "—" if x is None or x != x else f"{x:{spec}}{suffix}"
 
 
-def _print(report: ProgressReport) -> None:
+def _fixed(x: float | None, lang: str, digits: int = 2) -> str:
+    """``x`` with ``digits`` decimals, the language's way ("-6.53", "-6,53")."""
+    return format_number(x, lang, digits, fixed=True)
+
+
+def _sig(x: float | None, lang: str, sig: int = 4) -> str:
+    """``x`` to ``sig`` significant digits, the language's way (like ``:.4g``, without the
+    exponent: 12345.6 -> "12,346", 0.012345 -> "0.01235")."""
+    if x is None or x != x or x == 0 or math.isinf(x):
+        return format_number(x, lang, 0)
+    decimals = max(0, min(sig - 1 - math.floor(math.log10(abs(x))), 10))
+    return format_number(x, lang, decimals)
+
+
+def _pair(low: str, high: str, lang: str) -> str:
+    """An interval "[a, b]"; "[a; b]" where the comma is the decimal sign."""
+    return f"[{low}{', ' if lang == 'en' else '; '}{high}]"
+
+
+def _print(report: ProgressReport, lang: str = "en", series_name: str | None = None) -> None:
     p = report.points
-    console.rule(f"{report.series_name} — {p.area} (sex {p.sex}, age {p.age})")
+    who = f"{sex_label(p.sex, lang, children=children_only(p.age))}, {age_label(p.age, lang)}"
+    console.rule(f"{series_name or report.series_name} — {p.area} ({who})")
     observed = Table("year", "value", "source", title="Observed (preferred source)")
     for year, value in p.values.items():
-        observed.add_row(str(year), f"{value:g}", p.sources[year])
+        observed.add_row(str(year), _sig(value, lang, 6), p.sources[year])
     console.print(observed)
     if not report.rates.empty:
         rates = Table("period", "AARR %", "change / year", "fitted AARR % [CI]", title="Rates")
         for r in report.rates.itertuples():
-            ci = f"[{_fmt(r.fit_aarr_ci_low_pct)}, {_fmt(r.fit_aarr_ci_high_pct)}]"
+            ci = _pair(
+                _fixed(r.fit_aarr_ci_low_pct, lang), _fixed(r.fit_aarr_ci_high_pct, lang), lang
+            )
             rates.add_row(
                 f"{r.period_start}-{r.period_end}",
-                _fmt(r.aarr_pct),
-                _fmt(r.change_per_year, ".4g"),
-                f"{_fmt(r.fit_aarr_pct)} {ci}",
+                _fixed(r.aarr_pct, lang),
+                _sig(r.change_per_year, lang),
+                f"{_fixed(r.fit_aarr_pct, lang)} {ci}",
             )
         console.print(rates)
     if report.projections:
@@ -89,10 +122,11 @@ def _print(report: ProgressReport) -> None:
         )
         for method, pr in report.projections.items():
             cells = [
-                f"{c:.4g} [{lo:.4g}, {hi:.4g}]"
+                f"{_sig(c, lang)} {_pair(_sig(lo, lang), _sig(hi, lang), lang)}"
                 for c, lo, hi in zip(pr.central, pr.lower, pr.upper, strict=True)
             ]
-            proj.add_row(method, *cells, f"{pr.threshold_year or 'never'} (< {pr.threshold:g})")
+            below = f"{pr.threshold_year or 'never'} (< {_sig(pr.threshold, lang, 6)})"
+            proj.add_row(method, *cells, below)
         console.print(proj)
     if report.acceleration:
         a = report.acceleration
@@ -105,22 +139,24 @@ def _print(report: ProgressReport) -> None:
         )
         acc.add_row(
             "compound (AARR %)",
-            _fmt(a.required_aarr_pct),
-            _fmt(a.observed_aarr_pct),
-            _fmt(a.compound_factor, ".1f"),
+            _fixed(a.required_aarr_pct, lang),
+            _fixed(a.observed_aarr_pct, lang),
+            _fixed(a.compound_factor, lang, 1),
         )
         acc.add_row(
             "absolute (decline)",
-            _fmt(a.required_decline_per_year, ".4g"),
-            _fmt(a.observed_decline_per_year, ".4g"),
-            _fmt(a.linear_factor, ".1f"),
+            _sig(a.required_decline_per_year, lang),
+            _sig(a.observed_decline_per_year, lang),
+            _fixed(a.linear_factor, lang, 1),
         )
         console.print(acc)
     if report.status:
         st = report.status
+        status = st.label if lang == "en" else label(st.category, lang)
         console.print(
-            f"UN progress status: [bold]{st.label}[/] (ratio {_fmt(st.ratio, '.3f')}; actual "
-            f"{st.actual_cagr_pct:.2f} % vs required {st.required_cagr_pct:.2f} % a year, "
+            f"UN progress status: [bold]{status}[/] (ratio {_fixed(st.ratio, lang, 3)}; actual "
+            f"{_fixed(st.actual_cagr_pct, lang)} % vs required "
+            f"{_fixed(st.required_cagr_pct, lang)} % a year, "
             f"{st.base_year:g}-{st.target_year:g})"
             + (" — zero target replaced by a small floor" if st.floor_used else "")
         )

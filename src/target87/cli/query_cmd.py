@@ -12,7 +12,14 @@ from sqlalchemy.orm import Session
 
 from target87 import store
 from target87.cli.app import app, check_series_and_areas, console, err, ready_engine
-from target87.cli.render import format_value
+from target87.cli.render import LANG_HELP, check_language
+from target87.presentation import (
+    age_label,
+    children_only,
+    format_value,
+    period_label,
+    sex_label,
+)
 from target87.store.query import OBSERVATION_COLUMNS
 
 # The observation columns without year_from/year_to, which time_period already says.
@@ -57,8 +64,12 @@ def query(
             "preferred one, with a 'preferred' column.",
         ),
     ] = False,
+    lang: Annotated[
+        str, typer.Option(help=LANG_HELP + " The table only: CSV and JSON keep the codes.")
+    ] = "en",
 ) -> None:
     """Query observations; by default the preferred source where sources overlap."""
+    check_language(lang)
     with Session(ready_engine()) as s:
         codes = check_series_and_areas(s, series, area)
         if region:
@@ -92,13 +103,13 @@ def query(
             "series", "area", "period", "sex", "age", "value", "status", "nature", "source", *extra
         )
         for r in frame.to_dict("records"):
-            value = format_value(r["value"], r["unit"], int(r["unit_mult"]))
+            value = format_value(r["value"], r["unit"], int(r["unit_mult"]), lang)
             table.add_row(
                 r["series"],
                 r["ref_area"],
-                r["time_period"],
-                r["sex"],
-                r["age"],
+                period_label(r["time_period"], lang),
+                sex_label(r["sex"], lang, children=children_only(r["age"])),
+                age_label(r["age"], lang),
                 value,
                 r["obs_status"],
                 r["nature"] or "",

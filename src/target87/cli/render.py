@@ -1,42 +1,41 @@
-"""Formatting values and sources for the terminal."""
+"""Formatting values and sources for the terminal: thin wrappers over the presentation floor
+(``target87.presentation``), which the web and the reports share."""
 
 from __future__ import annotations
 
-from target87.i18n import label
+import typer
+
+from target87.i18n import LANGUAGES
+from target87.presentation import age_label, period_label
+from target87.presentation import format_value as _format_value
+
+LANG_HELP = "Language of the words and numbers: en, fr or es."
+
+
+def check_language(lang: str) -> str:
+    """``lang`` if the platform speaks it; otherwise say so on stderr and exit with 2."""
+    if lang not in LANGUAGES:
+        from target87.cli.app import err
+
+        err.print(f"[red]Unknown language {lang!r}[/]: use one of {', '.join(LANGUAGES)}.")
+        raise typer.Exit(2)
+    return lang
 
 
 def format_value(value: float | None, unit: str, unit_mult: int, lang: str = "en") -> str:
-    if value is None or value != value:
-        return "—"
-    if unit == "PT":
-        return f"{value:g} %"
-    if unit == "PER_1000_POP":
-        return f"{value:g} {label('per_1000', lang)}"
-    if unit == "NUMBER" and unit_mult == 6:
-        return f"{value:g} {label('millions', lang)}"
-    if unit == "NUMBER" and unit_mult == 0:
-        return f"{value:,.0f}"
-    return f"{value:g} ({unit}, ×10^{unit_mult})"
+    """The value with its unit, the language's way ("5.4 %", "5,4 %", "1,054", "1 054")."""
+    return _format_value(value, unit, unit_mult, lang)
 
 
-def period_text(time_period: str) -> str:
-    if "/" in time_period:
-        start, end = time_period.split("/")
-        return f"latest in {start}-{end} (year not given)"
-    if time_period == "unknown":
-        return "year not given (outside the source's window)"
-    return time_period
+def period_text(time_period: str, lang: str = "en") -> str:
+    """A period in words: "2019", "latest in 2013-2021 (year not given)"."""
+    return period_label(time_period, lang)
 
 
-def age_text(age: str) -> str:
-    if age == "_T":
-        return "all ages"
-    if age.startswith("Y_GE"):
-        return f"{age[4:]}+"
-    if age.startswith("Y") and "T" in age[1:]:
-        low, high = age[1:].split("T")
-        return f"{low}-{high}"
-    return age
+def age_text(age: str, lang: str = "en", *, short: bool = True) -> str:
+    """An SDMX age code as people write it: "5-17", "18+", "all ages" ("5-17 years" and
+    "18 years and over" without ``short``)."""
+    return age_label(age, lang, short=short)
 
 
 class SourceNumbers:

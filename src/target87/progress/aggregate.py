@@ -49,19 +49,26 @@ class GroupFigure:
 
 
 def latest_in_window(
-    frame: pd.DataFrame, start: int = 2013, end: int | None = None
+    frame: pd.DataFrame, start: int | None = 2013, end: int | None = None
 ) -> pd.DataFrame:
     """Each area's latest value whose period lies inside [start, end] (preferred rows only).
 
     ``frame`` is a typed observation table of one series, sex and age. A window such as
     2013/2021 (a source that gives no year) counts when it lies inside; an unknown period
-    never does.
+    never does. ``None`` leaves that side of the window open.
     """
-    rows = frame[frame["year_from"].notna() & (frame["year_from"] >= start)]
+    # Boolean masks through .loc: an empty object-typed mask given to ``frame[...]`` would
+    # select columns instead of rows and lose them all.
+    year_from = pd.to_numeric(frame["year_from"], errors="coerce")
+    year_to = pd.to_numeric(frame["year_to"], errors="coerce")
+    keep = year_from.notna()
+    if start is not None:
+        keep &= year_from >= start
     if end is not None:
-        rows = rows[rows["year_to"] <= end]
-    if "preferred" in rows.columns:
-        rows = rows[rows["preferred"]]
+        keep &= year_to <= end
+    if "preferred" in frame.columns:
+        keep &= frame["preferred"].astype(bool)
+    rows = frame.loc[keep.astype(bool)]
     rows = rows.sort_values(["ref_area", "year_to", "year_from"])
     return rows.groupby("ref_area", sort=True).tail(1).set_index("ref_area")
 

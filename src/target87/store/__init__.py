@@ -27,10 +27,12 @@ from target87.store.models import (
 )
 from target87.store.query import (
     OBSERVATION_COLUMNS,
+    SeriesHoldings,
     UnknownArea,
     observations,
     region_members,
     resolve_area,
+    series_holdings,
     sources,
 )
 
@@ -45,6 +47,7 @@ __all__ = [
     "Observation",
     "Ratification",
     "Series",
+    "SeriesHoldings",
     "Source",
     "UnknownArea",
     "current_revision",
@@ -56,5 +59,6 @@ __all__ = [
     "region_members",
     "resolve_area",
     "resolve_database_url",
+    "series_holdings",
     "sources",
 ]

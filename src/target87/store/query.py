@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 
 import pandas as pd
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from target87.store.models import Area, Observation, Series, Source
@@ -190,3 +191,62 @@ def series_info(session: Session, code: str) -> Series | None:
 
 def sources(session: Session) -> list[Source]:
     return list(session.execute(select(Source).order_by(Source.id)).scalars())
+
+
+@dataclass(frozen=True)
+class SeriesHoldings:
+    """What one series holds: its (sex, age, urbanisation) cells with their row counts, its
+    years, and the kinds of area it covers. The explorer offers only these choices."""
+
+    code: str
+    cells: tuple[tuple[str, str, str, int], ...]  # sex, age, urbanisation, rows; most first
+    first_year: int | None
+    last_year: int | None
+    area_kinds: tuple[str, ...]
+
+    DIMENSIONS = ("sex", "age", "urbanisation")
+
+    @property
+    def has_countries(self) -> bool:
+        return "country" in self.area_kinds
+
+    def values(self, dimension: str, **fixed: str) -> tuple[str, ...]:
+        """The values of ``dimension`` held together with the ``fixed`` ones, most rows first."""
+        at = self.DIMENSIONS.index(dimension)
+        counts: dict[str, int] = {}
+        for cell in self.cells:
+            if all(cell[self.DIMENSIONS.index(k)] == v for k, v in fixed.items()):
+                counts[cell[at]] = counts.get(cell[at], 0) + cell[3]
+        return tuple(sorted(counts, key=lambda v: (-counts[v], v)))
+
+    def default(self, dimension: str, **fixed: str) -> str | None:
+        """5-17 for ages where held, else the total, else the value with the most rows."""
+        held = self.values(dimension, **fixed)
+        for wanted in ("Y5T17", "_T") if dimension == "age" else ("_T",):
+            if wanted in held:
+                return wanted
+        return held[0] if held else None
+
+
+def series_holdings(session: Session, code: str) -> SeriesHoldings:
+    """The breakdown cells, years and area kinds held for ``code`` (empty when none)."""
+    o = Observation
+    cells = session.execute(
+        select(o.sex, o.age, o.urbanisation, func.count())
+        .where(o.series == code)
+        .group_by(o.sex, o.age, o.urbanisation)
+        .order_by(func.count().desc(), o.sex, o.age, o.urbanisation)
+    ).all()
+    first, last = session.execute(
+        select(func.min(o.year_from), func.max(o.year_to)).where(o.series == code)
+    ).one()
+    kinds = session.execute(
+        select(Area.kind).join(o, o.ref_area == Area.code).where(o.series == code).distinct()
+    ).scalars()
+    return SeriesHoldings(
+        code=code,
+        cells=tuple(tuple(c) for c in cells),
+        first_year=first,
+        last_year=last,
+        area_kinds=tuple(sorted(kinds)),
+    )

@@ -10,8 +10,7 @@ import os
 from importlib import resources
 from pathlib import Path
 
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from target87 import store
@@ -69,16 +68,15 @@ def create_app(database_url: str | None = None) -> FastAPI:
         title="target87",
         description="Target 8.7 data: child labour, forced labour, modern slavery, trafficking.",
         debug=False,
-        docs_url="/api/v1/docs",
+        docs_url=None,  # served by web.api_docs from the package, CSP-clean
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
     app.state.engine = store.make_engine(database_url)
 
-    @app.exception_handler(Exception)
-    async def no_debug_pages(request: Request, exc: Exception):  # pragma: no cover - safety net
-        return JSONResponse({"error": "internal error"}, status_code=500)
+    from target87.web import errors
 
+    errors.install(app)  # HTML pages for people, JSON under /api/, HEAD as GET
     # Pure ASGI, not @app.middleware("http"): that wrapper costs more per request than serving a
     # cached page does.
     app.add_middleware(SecurityHeaders)
@@ -86,6 +84,12 @@ def create_app(database_url: str | None = None) -> FastAPI:
     from target87.web import pages
 
     app.include_router(pages.router)
+    from target87.web import api_docs
+
+    app.include_router(api_docs.router)
+    from target87.web import explore
+
+    app.include_router(explore.router)
     from target87.web import reporting_pages
 
     reporting_pages.install(app)  # sign-in and national reporting

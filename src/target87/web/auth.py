@@ -96,6 +96,19 @@ def visitor(request: Request) -> Iterator[Visitor]:
         yield Visitor(db, user, reporting.Actor(user, client_ip(request)), data, csrf)
 
 
+def signed_in(request: Request) -> tuple[User | None, str | None]:
+    """(user, CSRF token) of the request's session, (None, None) for the public: the header
+    of every page shows the account and its sign-out form."""
+    if not request.cookies.get(SESSION_COOKIE):
+        return None, None
+    with Session(request.app.state.engine) as db:
+        data = _session_data(request)
+        user = reporting.session_user(db, data)
+        if user is None:
+            return None, None
+        return user, reporting.csrf_token(app_secret(request.app), data.sid)
+
+
 def _pre_session_id(request: Request) -> str | None:
     value = request.cookies.get(PRE_COOKIE)
     return value if value and len(value) >= 16 else None

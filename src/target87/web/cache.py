@@ -40,6 +40,12 @@ def cached_page(handler):
 
     @functools.wraps(handler)
     def wrapper(request: Request, *args, **kwargs):
+        from target87.web.auth import SESSION_COOKIE
+
+        if request.cookies.get(SESSION_COOKIE):
+            # A signed-in reader's page carries its own header (account, sign-out form with
+            # its token): made for them, never kept for the others.
+            return handler(request, *args, **kwargs)
         store: OrderedDict = request.app.state.__dict__.setdefault("pages", OrderedDict())
         lang, remember = choose(request)
         query = tuple(sorted((k, v) for k, v in request.query_params.multi_items() if k != "lang"))

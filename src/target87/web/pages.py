@@ -15,16 +15,13 @@ from sqlalchemy.orm import Session
 from target87 import store
 from target87.interop.formats import export
 from target87.profiles import country_profile
-from target87.progress.aggregate import latest_in_window
 from target87.progress.data import series_points
 from target87.store import models as M
 from target87.web.app import package_dir
 from target87.web.cache import cached_page
 from target87.web.charts import (
     bars_spec,
-    choropleth_spec,
     pathfinder_map_spec,
-    ranking_spec,
     ratification_timeline_spec,
     region_comparison_spec,
     series_by_sex_spec,
@@ -42,10 +39,19 @@ ILO_REGIONS = [
     "ILO_EUROPE_CENTRAL_ASIA",
 ]
 templates = Jinja2Templates(directory=package_dir("templates"))  # autoescape on for .html
+# Root-relative, never url_for's absolute URL: a cached page is served to every host name the
+# site answers on (a proxy's, localhost, 127.0.0.1) and must load its assets from each.
+templates.env.globals["static"] = lambda path: f"/static/{path}"
 
 
 def render(request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
     lang, remember = choose(request)
+    if "user" not in context:
+        from target87.web.auth import signed_in
+
+        user, csrf = signed_in(request)
+        context["user"] = user
+        context.setdefault("csrf", csrf)
     context.update(
         lang=lang,
         t=translator(lang),
@@ -303,7 +309,9 @@ def _region_comparison(profile, t) -> dict | None:
         return None
     frame = pd.DataFrame(rows, columns=["area", "value", "year", "kind", "source"])
     title = t("region_comparison")
-    return region_comparison_spec(frame, title, "%", t("region_comparison_text"))
+    return region_comparison_spec(
+        frame, title, "%", t("region_comparison_text"), kinds=[t("survey"), t("modelled")]
+    )
 
 
 _DOWNLOADS = {"xlsx": ("xlsx", XLSX_TYPE), "sdmx-ml": ("xml", "application/xml")}
@@ -355,77 +363,6 @@ def _child_labour_charts(s: Session, code: str, lang: str) -> list[dict]:
             }
         )
     return charts
-
-
-@router.get("/explore", response_class=HTMLResponse)
-@cached_page
-def explore(
-    request: Request,
-    series: str = "SL_TLF_CHLDEC",
-    sex: str = "_T",
-    age: str = "Y5T17",
-    start: int = 2013,
-    end: int | None = None,
-    sort: str = "value",
-):
-    """Indicator explorer: one series' latest value per country in a window of years."""
-    lang, _ = choose(request)
-    t = translator(lang)
-    with session(request) as s:
-        options = list(s.execute(select(M.Series).order_by(M.Series.code)).scalars())
-        info = s.get(M.Series, series) or s.get(M.Series, "SL_TLF_CHLDEC")
-        frame = store.observations(s, series=[info.code], sex=[sex], age=[age], all_sources=True)
-        frame = frame[frame["urbanisation"] == "_T"]
-        latest = latest_in_window(frame, start, end)
-        countries = list(
-            s.execute(
-                select(M.Area).where(M.Area.kind == "country").order_by(M.Area.code)
-            ).scalars()
-        )
-    rows = pd.DataFrame(
-        [
-            {
-                "code": a.code,
-                "m49": a.m49,
-                "name": a.name(lang),
-                "value": latest["value"].get(a.code, float("nan")),
-                "year": latest["time_period"].get(a.code, ""),
-                "source": latest["source"].get(a.code, ""),
-            }
-            for a in countries
-        ]
-    )
-    if sort == "name":
-        rows = rows.sort_values("name", key=lambda names: names.map(collation_key))
-    else:
-        rows = rows.sort_values("value", ascending=False, na_position="last")
-    unit = "%" if info.unit == "PT" else info.unit.lower()
-    title = info.name(lang)
-    mapped = rows[rows["m49"].notna()]
-    return render(
-        request,
-        "explore.html",
-        info=info,
-        options=options,
-        rows=rows.to_dict("records"),
-        with_data=int(rows["value"].notna().sum()),
-        filters={"series": info.code, "sex": sex, "age": age, "start": start, "end": end or ""},
-        map_spec=choropleth_spec(
-            mapped,
-            title,
-            unit,
-            t("no_data"),
-            t("choropleth_text").format(title=title, n=int(mapped["value"].notna().sum())),
-        ),
-        ranking_spec=ranking_spec(
-            rows,
-            title,
-            unit,
-            description=t("ranking_text").format(
-                title=title, n=min(30, int(rows["value"].notna().sum()))
-            ),
-        ),
-    )
 
 
 @router.get("/sources", response_class=HTMLResponse)

@@ -74,28 +74,44 @@ def class_map_spec(
         .project("mercator")
         .properties(title=title, width="container", height=360, description=description)
     )
-    return chart.to_dict()
+    return chart.to_dict(validate=False)
 
 
 def risk_ranking_spec(
     territories: pd.DataFrame, title: str, description: str, top: int = 30
 ) -> dict:
-    """The ``top`` highest territory risks as points with their 90% intervals."""
-    data = territories.dropna(subset=["risk"]).nlargest(top, "risk")
-    data = data[["territory", "risk", "lo90", "hi90"]]
-    y = alt.Y("territory:N", sort="-x", title="")
+    """The ``top`` highest territory risks as points with their 90% intervals, highest first.
+
+    The order is given to both layers as a list: ``sort="-x"`` sorted each layer by its own x
+    (the interval's lower bound, the point's risk), Vega-Lite could not union the two sorts and
+    fell back to sorting the territories by name."""
+    data = territories.dropna(subset=["risk"])
+    data = data.sort_values(["risk", "territory"], ascending=[False, True], kind="stable")
+    data = data.head(top)[["territory", "risk", "lo90", "hi90"]]
+    y = alt.Y("territory:N", sort=data["territory"].tolist(), title="")
+    tooltip = [
+        alt.Tooltip("territory:N"),
+        alt.Tooltip("risk:Q", format=".2%"),
+        alt.Tooltip("lo90:Q", format=".2%"),
+        alt.Tooltip("hi90:Q", format=".2%"),
+    ]
     interval = (
         alt.Chart(data, name="interval")
         .mark_rule(color=OBSERVED)
-        .encode(y=y, x=alt.X("lo90:Q", axis=alt.Axis(format="%"), title=""), x2="hi90:Q")
+        .encode(
+            y=y,
+            x=alt.X("lo90:Q", axis=alt.Axis(format="%"), title=""),
+            x2="hi90:Q",
+            tooltip=tooltip,
+        )
     )
     point = (
         alt.Chart(data, name="risk")
-        .mark_point(filled=True, size=60, color=OBSERVED)
-        .encode(y=y, x="risk:Q", tooltip=["territory:N", "risk:Q", "lo90:Q", "hi90:Q"])
+        .mark_point(filled=True, size=60, color=OBSERVED, opacity=1)
+        .encode(y=y, x="risk:Q", tooltip=tooltip)
     )
     return (
         alt.layer(interval, point)
         .properties(title=title, width="container", description=description)
-        .to_dict()
+        .to_dict(validate=False)
     )

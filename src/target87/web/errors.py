@@ -1,0 +1,69 @@
+"""Answers for what went wrong: HTML pages for people, JSON under ``/api/``.
+
+An unknown address or a wrong method gets the site's own page in the reader's language; the
+API keeps FastAPI's JSON bodies. ``HEAD`` is answered for every page as its ``GET`` is, without
+the body (monitors and link checkers ask with it).
+"""
+
+from __future__ import annotations
+
+import logging
+
+from fastapi import FastAPI, Request
+from fastapi.exception_handlers import http_exception_handler
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+API_PREFIX = "/api/"
+log = logging.getLogger("target87.web")
+
+
+def wants_json(request: Request) -> bool:
+    return request.url.path.startswith(API_PREFIX) or request.url.path == API_PREFIX.rstrip("/")
+
+
+def install(app: FastAPI) -> None:
+    """Register the error pages and the HEAD handling on ``app``."""
+
+    @app.exception_handler(StarletteHTTPException)
+    async def http_error(request: Request, exc: StarletteHTTPException):
+        if wants_json(request) or exc.status_code not in (404, 405):
+            return await http_exception_handler(request, exc)
+        from target87.web.pages import render
+
+        what = request.url.path if exc.status_code == 404 else request.method
+        response = render(request, "not_found.html", status_code=exc.status_code, what=what)
+        if exc.headers:
+            response.headers.update(exc.headers)
+        return response
+
+    @app.exception_handler(Exception)
+    async def no_debug_pages(request: Request, exc: Exception):
+        # Never a traceback to the reader: it goes to the server's log.
+        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        if wants_json(request):
+            return JSONResponse({"error": "internal error"}, status_code=500)
+        from target87.web.pages import render
+
+        return render(request, "error.html", status_code=500)
+
+    app.add_middleware(HeadAsGet)
+
+
+class HeadAsGet:
+    """Serve ``HEAD`` as ``GET`` without the body (the headers, Content-Length included, stay)."""
+
+    def __init__(self, app) -> None:
+        self.app = app
+
+    async def __call__(self, scope, receive, send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message) -> None:
+            if message["type"] == "http.response.body":
+                message = {**message, "body": b""}
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
