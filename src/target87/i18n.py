@@ -506,6 +506,8 @@ MESSAGES.update(EXPLORE_MESSAGES)
 
 SITE_MESSAGES: dict[str, str] = {
     "api_docs": "API documentation",
+    "source_id": "source id",
+    "accessed_on": "accessed {date}",
     "api_docs_noscript": "This page needs JavaScript; the API's OpenAPI description is at",
     "server_error": "Something went wrong",
     "server_error_text": (
@@ -513,6 +515,253 @@ SITE_MESSAGES: dict[str, str] = {
     ),
 }
 MESSAGES.update(SITE_MESSAGES)
+
+# The self-contained report of a CLRISK run (target87.risk.report_html): its headings, table
+# headers, chart titles and the texts of the risk modules it writes again in the language.
+RISK_REPORT_MESSAGES: dict[str, str] = {
+    "rr_title": "{name} – child labour risk report",
+    "rr_synthetic_mark": "SYNTHETIC",
+    "rr_synthetic_label": "SYNTHETIC DATA: invented by target87.risk.synth, not real children",
+    "rr_synthetic_warning": (
+        "These numbers describe invented children and say nothing about any real country."
+    ),
+    "rr_intro": "Child labour risk identification (CLRISK) report. Outcome: {outcome}.",
+    "rr_warning": "Warning:",
+    "rr_harmonisation_flagged": (
+        "The harmonisation check flags {n} covariate statistic(s): see {link}."
+    ),
+    "rr_harmonisation_link": "harmonisation",
+    "rr_sections": "Sections",
+    "rr_nav_map": "Map",
+    "rr_nav_ranking": "Ranked territories",
+    "rr_nav_factors": "Factors",
+    "rr_nav_classes": "Classes",
+    "rr_nav_estimators": "Three estimators",
+    "rr_nav_model": "Model",
+    "rr_nav_harmonisation": "Harmonisation",
+    "rr_nav_levels": "Higher levels",
+    "rr_nav_sample": "Survey sample",
+    "rr_nav_disclosure": "Disclosure control",
+    "rr_nav_provenance": "Provenance",
+    "rr_h_map": "Map of risk classes",
+    "rr_h_ranking": "Territories ranked by risk",
+    "rr_h_classes": "Risk classes",
+    "rr_h_estimators": "Three estimators side by side",
+    "rr_h_harmonisation": "Harmonisation check",
+    "rr_h_levels": "Higher territory levels",
+    "rr_national_risk": "National risk (synthetic estimator)",
+    "rr_interval_range": "90% interval {lo} to {hi}",
+    "rr_direct": "Direct survey estimate",
+    "rr_direct_detail": "standard error {se}, {n} children surveyed",
+    "rr_census_children": "Children in the census",
+    "rr_territories_at": "{n} territories ({level})",
+    "rr_benchmarking": "Benchmarking",
+    "rr_benchmarking_detail": "child-weighted mean of benchmarked risks",
+    "rr_map_aria": "Map of the territories coloured by risk class",
+    "rr_map_caption": "Classes by {method} ({cutpoints}); grey: suppressed by disclosure control.",
+    "rr_cut_national": "national cut-points",
+    "rr_cut_within": "cut-points within each {level}",
+    "rr_method_quantile": "quantiles",
+    "rr_method_equal_width": "equal widths",
+    "rr_method_jenks": "Jenks natural breaks",
+    "rr_method_kmeans": "k-means",
+    "rr_method_dalenius_hodges": "Dalenius-Hodges",
+    "rr_method_fixed": "fixed cut-points",
+    "rr_ranking_text": (
+        "Risk is the mean predicted probability of the territory's children (census), with the "
+        "90% interval and coefficient of variation from {draws} draws of the model coefficients. "
+        "Expected counts are rounded to the nearest {rounding}."
+    ),
+    "rr_rank": "rank",
+    "rr_children": "children",
+    "rr_risk": "risk",
+    "rr_class": "class",
+    "rr_p_high": "P(high)",
+    "rr_expected": "expected",
+    "rr_top_factors": "top factors",
+    "rr_status": "status",
+    "rr_status_ok": "ok",
+    "rr_status_merged": "merged",
+    "rr_status_flagged": "flagged",
+    "rr_status_no_sample": "no sample",
+    "rr_merged_name": "merged small territories of {parent}",
+    "rr_class_low": "low",
+    "rr_class_medium": "medium",
+    "rr_class_high": "high",
+    "rr_class_n": "class {j}",
+    "rr_factors_text": (
+        "Contribution of each factor to the national risk: the risk removed if the factor were at"
+        " its reference level (0 for a yes/no factor; for a number, the reference the run gives "
+        "or else the national mean, so that nationally only the spread of that number counts), "
+        "and the average marginal effect times the factor's national mean. Positive: a risk "
+        "factor; negative: a protective one. Each territory's three largest contributions are in "
+        "the ranked table."
+    ),
+    "rr_factors_aria": "Contribution of each factor to the national risk",
+    "rr_factor": "factor",
+    "rr_direction": "direction",
+    "rr_contribution_pp": "contribution (pp)",
+    "rr_reference": "reference",
+    "rr_ame_pp": "AME (pp)",
+    "rr_national_mean": "national mean",
+    "rr_ame_x_mean": "AME × mean (pp)",
+    "rr_territories_risk_protective": "territories: risk / protective",
+    "rr_protective": "protective",
+    "rr_none": "none",
+    "rr_estimators_direct": (
+        "Direct: the survey's weighted proportion (suppressed below {low} surveyed children, in "
+        "parentheses below {high})."
+    ),
+    "rr_estimators_synthetic": "Synthetic: the CLRISK census projection.",
+    "rr_estimators_small_area": (
+        "Small-area: Fay–Herriot EBLUP with the synthetic risk as covariate."
+    ),
+    "rr_estimators_benchmarked": (
+        "Benchmarked: the synthetic risk scaled so that its child-weighted mean equals the direct"
+        " national estimate ({direct})."
+    ),
+    "rr_estimators_aria": "Model-based estimates against direct survey estimates",
+    "rr_surveyed": "surveyed",
+    "rr_direct_se": "direct (se)",
+    "rr_synthetic": "synthetic",
+    "rr_small_area_se": "small-area (se)",
+    "rr_small_area": "small-area",
+    "rr_shrinkage": "shrinkage",
+    "rr_benchmarked": "benchmarked",
+    "rr_harmonisation_text": (
+        "Weighted survey means against census means for every covariate; flagged differences mean"
+        " the covariate may not measure the same thing in both sources."
+    ),
+    "rr_covariate": "covariate",
+    "rr_level": "level",
+    "rr_statistic": "statistic",
+    "rr_survey": "survey",
+    "rr_census": "census",
+    "rr_difference": "difference",
+    "rr_std_difference": "std. difference",
+    "rr_flag": "flag",
+    "rr_mean": "mean",
+    "rr_share": "share",
+    "rr_reason_diff": "|diff| > {t}",
+    "rr_reason_std_diff": "|std diff| > {t}",
+    "rr_reason_only_survey": "level only in the survey",
+    "rr_reason_only_census": "level only in the census",
+    "rr_sample_text": (
+        "Unweighted surveyed children by {level} and outcome; cells under {min_cell} are "
+        "suppressed, with complementary cells so that totals do not reveal them."
+    ),
+    "rr_not_in_child_labour": "not in child labour",
+    "rr_in_child_labour": "in child labour",
+    "rr_disclosure_rules": (
+        "Rules: {territories}; expected counts rounded to {rounding}; direct estimates from fewer"
+        " than {low} surveyed children suppressed, fewer than {high} flagged; table cells under "
+        "{min_cell} suppressed; no child-level scores unless explicitly requested. Every action:"
+    ),
+    "rr_rule_small_suppress": "territories with fewer than {n} children suppressed",
+    "rr_rule_small_merge": "territories with fewer than {n} children merged within their parent",
+    "rr_territory": "territory",
+    "rr_column": "column",
+    "rr_rule": "rule",
+    "rr_reason": "reason",
+    "rr_all_note": "* stands for every territory or every column.",
+    "rr_nothing_suppressed": "Nothing was suppressed.",
+    "rr_rule_min_children": "small territory",
+    "rr_rule_count_rounding": "rounded count",
+    "rr_rule_direct_suppress": "direct estimate suppressed",
+    "rr_rule_direct_flag": "direct estimate flagged",
+    "rr_rule_min_cell": "small cell",
+    "rr_rule_secondary": "complementary suppression",
+    "rr_why_children": "fewer than {n} children",
+    "rr_why_merged": "fewer than {n} children: merged into '{name}'",
+    "rr_why_rounded": "rounded to nearest {base}",
+    "rr_why_direct": "fewer than {n} unweighted children",
+    "rr_why_caution": "{low}-{high} unweighted children: interpret with caution",
+    "rr_why_cases": "fewer than {n} cases",
+    "rr_why_cell": "complementary: protects a small cell through the totals",
+    "rr_why_country": (
+        "complementary: protects a suppressed territory through the total of the country"
+    ),
+    "rr_why_parent": "complementary: protects a suppressed territory through the total of {name}",
+    "rr_note_outside": (
+        "{n} surveyed territory(ies) not in the census, left out of the territory estimates: "
+        "{names}"
+    ),
+    "rr_note_fh_diverged": (
+        "the Fay-Herriot variance did not converge: small-area estimates are unreliable"
+    ),
+    "rr_note_fh_zero": (
+        "Fay-Herriot area variance estimated as 0: the small-area estimates equal the regression "
+        "on the synthetic risk"
+    ),
+    "rr_warning_unit_level": (
+        "WARNING: this export holds a predicted child labour probability for every child. It is "
+        "sensitive personal data: keep it under access control, drop direct identifiers, never "
+        "publish it, and use it only under a legal basis."
+    ),
+    "rr_chart_risk_class": "risk class",
+    "rr_chart_no_class": "suppressed or no data",
+    "rr_chart_risk_interval": "risk (90% interval)",
+    "rr_chart_factors": "Factors, nationally",
+    "rr_chart_contribution": "contribution to national risk (percentage points)",
+    "rr_chart_estimators": "Estimators against direct",
+    "rr_chart_model_based": "model-based estimate",
+    "rr_chart_estimator": "estimator",
+    "rr_cls_national": "Classification: {method}, {k} classes, national",
+    "rr_cls_groups": "Classification: {method}, {k} classes, within {n} groups",
+    "rr_cls_cutpoints": "cut-points {cuts}",
+    "rr_cls_missing": "not classified (missing value): {n}",
+    "rr_label_value": "{label}: {value}",
+    "rr_m_title": "Survey-weighted binary model (design-based standard errors)",
+    "rr_m_link": "Link:",
+    "rr_m_observations": "Observations:",
+    "rr_m_weighted_n": "Weighted N:",
+    "rr_m_strata": "Strata / PSUs:",
+    "rr_m_design_df": "Design df:",
+    "rr_m_design_df_value": "{df} (t on {resid})",
+    "rr_m_pseudo_r2": "Pseudo R2 (McFadden):",
+    "rr_m_auc": "AUC:",
+    "rr_m_cutoff": "Cut-off (prevalence):",
+    "rr_m_sensitivity": "Sensitivity:",
+    "rr_m_specificity": "Specificity:",
+    "rr_m_correct": "Correctly classified:",
+    "rr_m_archer_lemeshow": "Archer-Lemeshow F:",
+    "rr_m_al_value": (
+        "{f} on ({a}, {b}) df, p = {p} ({g} risk groups: deciles merged until each expects 10 "
+        "events and 10 non-events)"
+    ),
+    "rr_m_al_few_df": "not computed: {f} design degrees of freedom are too few for {g} groups",
+    "rr_m_al_few_groups": (
+        "not computed: {g} risk group(s) expecting at least {m} events and {m} non-events"
+    ),
+    "rr_m_al_groups": "not computed: {g} risk group(s)",
+    "rr_m_note": "Note: {note}",
+    "rr_m_separation": "some fitted probabilities are 0 or 1: possible quasi-separation",
+    "rr_m_no_design": "no strata or PSUs given: each observation is its own PSU",
+    "rr_m_coef": "coef",
+    "rr_m_std_err": "std err",
+    "rr_m_odds_ratio": "odds ratio",
+    "rr_m_const": "const",
+    "rr_fh_title": "Fay-Herriot EBLUP",
+    "rr_fh_converged": "method {method}, converged in {n} iterations; sigma2_v = {s}",
+    "rr_fh_not_converged": "method {method}, NOT converged in {n} iterations; sigma2_v = {s}",
+    "rr_fh_areas": "areas: {n} with a direct estimate, {m} predicted by the regression",
+    "rr_fh_cv": "median CV of sampled areas: direct {a}, EBLUP {b}",
+    "rr_bm_title": "Benchmarking to direct survey rates (child-weighted means)",
+    "rr_bm_group": "group",
+    "rr_bm_target": "target",
+    "rr_bm_before": "before",
+    "rr_bm_after": "after",
+    "rr_national": "national",
+    "rr_bm_capped": "{n} territory(ies) held at the cap",
+    "rr_prov_created": "Provenance (run created {created})",
+    "rr_prov_run_file": "run file {name} sha256 {sha}",
+    "rr_prov_boundaries": "boundaries",
+    "rr_prov_vintages": "vintages: {vintages}",
+    "rr_prov_not_given": "not given",
+    "rr_prov_draws": "seed {seed}, {draws} coefficient draws",
+    "rr_prov_software": "software: {software}",
+}
+MESSAGES.update(RISK_REPORT_MESSAGES)
 
 
 @cache

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from target87.i18n import MESSAGES, label
 from target87.presentation import (
     age_label,
+    citation_text,
     content_text,
     format_number,
     format_value,
@@ -307,13 +308,8 @@ def _sort_key(text: str) -> tuple[str, str]:
 
 
 def citation(source: M.Source, lang: str = "en") -> str:
-    """The source's citation as published, its closing "Licence: ..." in ``lang``."""
-    text = source.citation or source.id
-    tail = f"Licence: {source.licence}."
-    if lang == "en" or not source.licence or not text.endswith(tail):
-        return text
-    said = content_text(source.licence, lang)
-    return f"{text[: -len(tail)]}{label('licence', lang)}: {said}."
+    """The source's citation as published, its access date and licence in ``lang``."""
+    return citation_text(source.citation or source.id, source.licence, lang)
 
 
 def country_profile(session: Session, area: str, lang: str = "en") -> CountryProfile:

@@ -9,9 +9,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -61,40 +58,16 @@ def publish_synthetic_risk_run(url: str, folder: Path) -> int:
 @pytest.fixture(scope="session")
 def live_server(warehouse_url, tmp_path_factory):
     """The whole site (pages + API) on a copy of the loaded warehouse; yields its base URL."""
-    import uvicorn
-
     from target87.web.app import create_app
+    from tests.web.serving import serve
 
     source = Path(make_url(warehouse_url).database)
     copy = tmp_path_factory.mktemp("browser-db") / "warehouse.sqlite"
     shutil.copyfile(source, copy)
     publish_synthetic_risk_run(f"sqlite:///{copy}", tmp_path_factory.mktemp("risk-run"))
 
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))  # the OS picks a free port; uvicorn serves on this very socket
-    port = sock.getsockname()[1]
-    config = uvicorn.Config(
-        create_app(f"sqlite:///{copy}"), log_level="warning", access_log=False, lifespan="off"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(
-        target=server.run, kwargs={"sockets": [sock]}, name="uvicorn-browser-tests", daemon=True
-    )
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            server.should_exit = True
-            sock.close()
-            pytest.fail("the test web server did not start")
-        time.sleep(0.02)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
-        sock.close()
+    with serve(create_app(f"sqlite:///{copy}")) as base:
+        yield base
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import random
 import re
+import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -57,6 +58,7 @@ class _Parser(HTMLParser):
 
     ASSET_ATTRS = {"script": "src", "img": "src", "iframe": "src", "source": "src"}
     TEXT_ATTRS = ("title", "aria-label", "alt", "placeholder")
+    VOID = {"input", "img", "br", "meta", "link", "source", "hr"}
 
     def __init__(self, url: str) -> None:
         super().__init__(convert_charrefs=True)
@@ -64,6 +66,7 @@ class _Parser(HTMLParser):
         self._form: Form | None = None
         self._select: str | None = None
         self._skip = 0  # inside <script>/<style>
+        self._verbatim = 0  # depth inside an element marked translate="no"
         self._spec: list[str] | None = None  # inside a chart's JSON
 
     def _href(self, value: str | None) -> str | None:
@@ -73,9 +76,12 @@ class _Parser(HTMLParser):
 
     def handle_starttag(self, tag, attrs):
         a = {k: (v or "") for k, v in attrs}
-        for name in self.TEXT_ATTRS:
-            if a.get(name):
-                self.page.texts.append(a[name])
+        if tag not in self.VOID and (self._verbatim or a.get("translate") == "no"):
+            self._verbatim += 1
+        if a.get("translate") != "no" and not self._verbatim:
+            for name in self.TEXT_ATTRS:
+                if a.get(name):
+                    self.page.texts.append(a[name])
         if tag == "a" and (href := self._href(a.get("href"))):
             self.page.links.append(href)
         elif tag == "link" and (href := self._href(a.get("href"))):
@@ -123,6 +129,8 @@ class _Parser(HTMLParser):
                 self._form.fields[self._select] = value
 
     def handle_endtag(self, tag):
+        if self._verbatim and tag not in self.VOID:
+            self._verbatim -= 1
         if tag in ("script", "style"):
             self._skip = max(0, self._skip - 1)
             if self._spec is not None:
@@ -136,7 +144,7 @@ class _Parser(HTMLParser):
     def handle_data(self, data):
         if self._spec is not None:
             self._spec.append(data)
-        elif not self._skip and data.strip():
+        elif not self._skip and not self._verbatim and data.strip():
             self.page.texts.append(data.strip())
 
 
@@ -208,10 +216,10 @@ class EnglishLeftovers:
             if " " not in bare.strip():
                 self.whole.add(text)  # one word: only a text that is exactly it
                 continue
+            if not re.search(r"\b[a-z]{3,}\b", bare):
+                continue  # a name or a title ("GEMS 2021", "UNODC GLOTIP"), not a sentence
             pieces = re.split(r"\{[^}]*\}", text)
-            pattern = ".+?".join(re.escape(p) for p in pieces)
-            if len(bare.split()) >= 2:
-                patterns.append(pattern)
+            patterns.append(".+?".join(re.escape(p) for p in pieces))
         patterns.sort(key=len, reverse=True)
         self.pattern = re.compile("|".join(patterns)) if patterns else None
 
@@ -253,8 +261,11 @@ class Crawl:
     client: httpx.Client
     base: str
     lang: str
-    per_shape: int | None = None  # pages of one shape followed (None: all)
+    per_shape: int | None = None  # pages of one path shape followed (None: all)
+    query_per_shape: int = 20  # pages of one shape with a query (the variants of a view)
     files_per_shape: int = 3
+    options_per_select: int | None = None  # a select's options pressed (None: all) ...
+    sampled: Callable[[Form], bool] = lambda form: True  # ... in the forms this says
     combinations: int = 12  # random combinations of a form's controls
     form_depth: int = 1  # forms pressed on pages reached by at most this many submissions
     post_forms: Callable[[Form], bool] = lambda form: False  # which POST forms to submit
@@ -267,6 +278,7 @@ class Crawl:
     assets: int = 0
     submissions: int = 0
     external_links: set[str] = field(default_factory=set)
+    seconds: dict[str, float] = field(default_factory=dict)  # time spent per shape
 
     def __post_init__(self) -> None:
         self.english = EnglishLeftovers(self.lang) if self.lang != "en" else None
@@ -274,6 +286,8 @@ class Crawl:
         self._seen: set[str] = set()
         self._assets_checked: set[str] = set()
         self._pressed: set[tuple] = set()
+        self._forms_seen: set[tuple] = set()
+        self._options_pressed: set[tuple] = set()
 
     def run(self, start: str = "/") -> Crawl:
         queue: deque[tuple[str, str, int]] = deque()
@@ -308,7 +322,12 @@ class Crawl:
             return  # the language switch: this visitor reads one language
         kind = shape(url)
         known = self.by_shape.setdefault(kind, [])
-        limit = self.files_per_shape if is_file(url) else self.per_shape
+        if is_file(url):
+            limit = self.files_per_shape
+        elif urlsplit(url).query:
+            limit = self.query_per_shape
+        else:
+            limit = self.per_shape
         if not force and limit is not None and len(known) >= limit:
             return
         self._seen.add(url)
@@ -328,22 +347,36 @@ class Crawl:
             return False
         return True
 
+    def _fetch(self, method: str, url: str, **options) -> httpx.Response:
+        """One request; a connection the server closed after an error is opened again once
+        (a browser does the same). Its time is added to its shape's."""
+        started = time.perf_counter()
+        try:
+            return self.client.request(method, url, **options)
+        except httpx.TransportError:
+            return self.client.request(method, url, **options)
+        finally:
+            kind = shape(url)
+            self.seconds[kind] = self.seconds.get(kind, 0.0) + time.perf_counter() - started
+
     def _file(self, url: str, via: str) -> None:
         self.files += 1
-        response = self.client.get(url)
-        self._answer(response, url, via)
+        self._answer(self._fetch("GET", url), url, via)
 
     def _get(self, url: str, via: str, response: httpx.Response | None = None) -> Page | None:
         """Fetch (or take the answer to a form's POST) and check one page."""
         posted = response is not None
         if response is None:
-            response = self.client.get(url, follow_redirects=True)
+            response = self._fetch("GET", url, follow_redirects=True)
             url = str(response.url)
         if posted and 400 <= response.status_code < 500:
             pass  # a refused form answers its page with a 4xx on purpose
         elif not self._answer(response, url, via):
             return None
         kind = response.headers.get("content-type", "")
+        if response.headers.get("content-disposition", "").startswith("attachment"):
+            self.files += 1  # a download (the run report is HTML, but a file to keep)
+            return None
         if not kind.startswith("text/html"):
             if expects_html(url):
                 self.problems.append(Problem("not HTML", url, kind, via))
@@ -365,22 +398,32 @@ class Crawl:
             return
         self._assets_checked.add(url)
         self.assets += 1
-        self._answer(self.client.get(url), url, via)
+        self._answer(self._fetch("GET", url), url, via)
 
     # -- pressing forms --------------------------------------------------------------------
 
     def _press(self, form: Form, page_url: str) -> list[str]:
-        """Submit ``form`` with each option of each select, a few random combinations and a
-        hostile text; GET answers are returned to be crawled, POST answers checked here."""
+        """Submit ``form``: each option of each select and each checkbox once per kind of form
+        (options a later page of the same kind offers anew are pressed there), a sample of
+        random combinations and a hostile text the first time; GET answers are returned to be
+        crawled, POST answers checked here."""
         if form.method == "post" and not self.post_forms(form):
             return []
-        variants: list[dict[str, str]] = [dict(form.fields)]
+        signature = (form.method, form.action.split("?")[0], tuple(sorted(form.fields)))
+        first = signature not in self._forms_seen
+        self._forms_seen.add(signature)
+        variants: list[dict[str, str]] = [dict(form.fields)] if first else []
         for name, options in form.selects.items():
+            limit = self.options_per_select if self.sampled(form) else None
+            if limit is not None and len(options) > limit:
+                options = self._random.sample(options, limit)
             for value in options:
-                variants.append({**form.fields, name: value})
-        for name in form.checkboxes:
+                if (signature, name, value) not in self._options_pressed:
+                    self._options_pressed.add((signature, name, value))
+                    variants.append({**form.fields, name: value})
+        for name in form.checkboxes if first else ():
             variants.append({**form.fields, name: "on"})
-        for _ in range(self.combinations if form.selects else 0):
+        for _ in range(self.combinations if first and form.selects else 0):
             choice = dict(form.fields)
             for name, options in form.selects.items():
                 if options:
@@ -389,7 +432,7 @@ class Crawl:
                 if self._random.random() < 0.5:
                     choice[name] = "on"
             variants.append(choice)
-        for name in form.texts[:1]:
+        for name in form.texts[:1] if first else ():
             variants.append({**form.fields, name: HOSTILE})
         targets = []
         for values in variants:
@@ -402,6 +445,6 @@ class Crawl:
                 query = urlencode([(k, v) for k, v in values.items()])
                 targets.append(form.action.split("?")[0] + "?" + query)
             else:
-                response = self.client.post(form.action, data=values, follow_redirects=True)
+                response = self._fetch("POST", form.action, data=values, follow_redirects=True)
                 self._get(form.action, page_url, response)
         return targets

@@ -15,10 +15,8 @@ every request to another host blocked and recorded. The test prints what it visi
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
@@ -31,6 +29,7 @@ from target87.web.auth import SESSION_COOKIE
 from tests.web import test_reporting_support as support
 from tests.web.conftest import publish_synthetic_risk_run
 from tests.web.crawler import Crawl, expects_html, shape
+from tests.web.serving import serve
 from tests.web.test_browser import wait_for_charts
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -74,8 +73,7 @@ def _seed_reporting(url: str) -> None:
 
 @pytest.fixture(scope="module")
 def site(demo_db, tmp_path_factory):
-    import uvicorn
-
+    """The demonstration database with a published report and a published risk run."""
     folder = tmp_path_factory.mktemp("crawl")
     shutil.copyfile(demo_db, folder / "site.sqlite")
     url = f"sqlite:///{folder / 'site.sqlite'}"
@@ -83,20 +81,8 @@ def site(demo_db, tmp_path_factory):
     publish_synthetic_risk_run(url, folder / "risk")
     app = create_app(url)
     app.state.secret, app.state.data_dir = support.SECRET, folder / "data"
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serve(app) as base:
+        yield base
 
 
 def signed_in_client(base: str, role: str | None, lang: str) -> httpx.Client:
@@ -118,22 +104,34 @@ def signed_in_client(base: str, role: str | None, lang: str) -> httpx.Client:
     return client
 
 
+PUBLIC_FORMS = ("/explore", "/countries", "/signin")
+
+
 def crawl(base: str, role: str | None, lang: str) -> Crawl:
+    """The public: every option of every form in each language, and every page of every shape
+    in English (a sample of each shape in French and Spanish). A role: every option of its own
+    forms, a sample of four options a select of the public forms (the same pages but for the
+    header), and a sample of each shape."""
     everything = role is None and lang == "en"
-    with signed_in_client(base, role, lang) as client:
+    client = signed_in_client(base, role, lang)
+    try:
         return Crawl(
             client,
             base,
             lang,
-            per_shape=None if everything else 6,
-            files_per_shape=4 if everything else 1,
-            combinations=16 if everything else 6,
-            form_depth=2 if everything else 1,
+            per_shape=None if everything else 4,
+            query_per_shape=20 if everything else 4,
+            files_per_shape=3 if everything else 1,
+            combinations=16 if everything else 4,
+            options_per_select=None if role is None else 4,
+            sampled=lambda form: urlsplit(form.action).path in PUBLIC_FORMS,
             post_forms=(lambda form: form.action.endswith("/signin"))
             if role is None
             else (lambda form: False),
             must_visit=MUST_VISIT,
         ).run()
+    finally:
+        client.close()
 
 
 @pytest.fixture(scope="module")
@@ -154,6 +152,12 @@ def test_every_page_link_asset_and_form_answers_as_it_should(crawls, capsys):
             f"shapes, {c.files:3} files, {c.assets:2} assets, {c.submissions:4} form "
             f"submissions, {len(c.external_links):3} links to other hosts (not followed)"
         )
+    slowest: dict[str, float] = {}
+    for c in crawls.values():
+        for kind, seconds in c.seconds.items():
+            slowest[kind] = slowest.get(kind, 0.0) + seconds
+    top = sorted(slowest.items(), key=lambda item: -item[1])[:8]
+    lines.append("slowest shapes: " + ", ".join(f"{k} {v:.0f} s" for k, v in top))
     with capsys.disabled():
         print("\ncrawl over HTTP:\n  " + "\n  ".join(lines))
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(sorted(set(problems))[:80])
@@ -193,8 +197,9 @@ def visit_in_browser(browser, base: str, role: str | None, lang: str, urls: list
     context.set_default_timeout(15_000)
     cookies = [{"name": "lang", "value": lang, "url": base}]
     if role is not None:
-        with signed_in_client(base, role, lang) as client:
-            token = client.cookies.get(SESSION_COOKIE)
+        client = signed_in_client(base, role, lang)
+        token = client.cookies.get(SESSION_COOKIE)
+        client.close()
         cookies.append({"name": SESSION_COOKIE, "value": token, "url": base})
     context.add_cookies(cookies)
     problems: list[str] = []

@@ -194,3 +194,20 @@ def test_each_control_offers_what_the_choices_before_it_leave(client):
     assert {v for v, _, _ in women["age"]} == {"_T", "Y0T17", "Y_GE18"}
     mixed = client.get("/explore?series=VC_HTF_DETVOP&sex=_T&age=Y0T17&lang=en").text
     assert len(notices(mixed)) == 1 and "is not held for this series" in notices(mixed)[0]
+
+
+def test_a_series_with_no_value_yet_says_so(warehouse_url, tmp_path):
+    """A national series defined for reporting holds nothing until a report is published."""
+    import shutil
+
+    path = tmp_path / "w.sqlite"
+    shutil.copy(warehouse_url.removeprefix("sqlite:///"), path)
+    engine = store.make_engine(f"sqlite:///{path}")
+    with Session(engine) as s, s.begin():
+        s.add(M.Series(code="NAT_EMPTY", name_en="Nothing yet", unit="NUMBER", unit_mult=0))
+    engine.dispose()
+    with TestClient(create_app(f"sqlite:///{path}")) as c:
+        page = c.get("/explore?series=NAT_EMPTY&lang=en")
+    assert page.status_code == 200
+    assert "No value of Nothing yet" in page.text
+    assert not {"sex", "age", "start"} & {k for k, v in selects(page.text).items() if len(v) > 1}

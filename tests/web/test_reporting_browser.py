@@ -10,9 +10,6 @@ from __future__ import annotations
 import json
 import re
 import shutil
-import socket
-import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -20,6 +17,7 @@ from playwright.sync_api import Page, expect
 
 from target87.web.app import create_app
 from tests.web import test_reporting_support as support
+from tests.web.serving import serve
 from tests.web.test_browser import AXE, AXE_REPORTS, assert_vega_marks, wait_for_charts
 from tests.web.test_reporting_support import (
     CHLDEC_F,
@@ -41,26 +39,13 @@ PAYLOAD = '<img src=x onerror="alert(1)"><script>alert(2)</script>'
 def live_server(demo_db, tmp_path_factory):
     """The site on its own copy of the demonstration database (this module only: it
     replaces conftest's server, whose database has no accounts)."""
-    import uvicorn
 
     folder = tmp_path_factory.mktemp("reporting-browser")
     shutil.copyfile(demo_db, folder / "site.sqlite")
     app = create_app(f"sqlite:///{folder / 'site.sqlite'}")
     app.state.secret, app.state.data_dir = SECRET, folder / "data"
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.02)
-    yield f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server.should_exit = True
-    thread.join(timeout=10)
-    sock.close()
+    with serve(app) as base:
+        yield base
 
 
 class Watched:
@@ -235,7 +220,9 @@ def test_the_whole_journey_from_a_template_with_an_error_to_the_public_profile(
     public = Watched(new_page())
     public.page.goto("/countries/NPL")
     source = f"natrep_npl_2024_{report_url.rsplit('/', 1)[1]}"
-    line = public.page.locator("main table").first.locator("tr", has_text=source)
+    line = public.page.locator("main table").first.locator(
+        "tr", has=public.page.locator(f'a.cite[href="#src-{source}"]')
+    )
     expect(line).to_have_count(1)
     expect(line.locator("td").nth(1)).to_have_text("2024")
     expect(line.locator("td").nth(3)).to_have_text("15.3")

@@ -305,7 +305,7 @@ def test_the_workflow_shows_each_role_its_buttons_and_ends_on_the_public_profile
     assert reviewer.post(f"{url}/publish", data=publish).status_code == 303
     profile = public.get("/countries/NPL").text
     source = f"natrep_npl_2024_{report_id}"
-    assert re.search(rf"<td>2024</td>.*?<td>15\.3</td>.*?\[{source}\]", profile, re.S)
+    assert re.search(rf"<td>2024</td>.*?<td>15\.3</td>.*?href=\"#src-{source}\"", profile, re.S)
     assert f'id="src-{source}"' in profile
     shown = public.get(url)
     assert shown.status_code == 200 and "15.3" in shown.text  # a published report is public

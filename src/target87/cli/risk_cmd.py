@@ -164,12 +164,15 @@ def score(
 def report(
     source: Annotated[Path, typer.Argument(help="A run YAML file, or a saved run.json.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="The HTML file to write.")],
+    lang: Annotated[str, typer.Option("--lang", help="Report language: en, fr or es.")] = "en",
 ) -> None:
     """Write the self-contained HTML report of a run (re-run from YAML, or from run.json)."""
+    from target87.cli.render import check_language
     from target87.risk.outputs import write_text
     from target87.risk.pipeline import run_file as run_pipeline_file
     from target87.risk.report_html import read_run_json, render_report
 
+    check_language(lang)
     with our_errors():
         suffix = source.suffix.lower()
         if suffix == ".json":
@@ -179,7 +182,7 @@ def report(
                 run = run_pipeline_file(source, progress=progress).to_dict()
         else:
             raise RiskError(f"{source}: give a run file (.yaml, .yml) or a saved run (.json)")
-        write_text(out, render_report(run))
+        write_text(out, render_report(run, lang))
     console.print(f"Report written: {escape(str(out))}", highlight=False)
 
 

@@ -10,6 +10,7 @@ standards, goods, licences, footnotes). It depends on the interface texts
 
 from __future__ import annotations
 
+from target87.presentation.citations import citation_text
 from target87.presentation.codes import (
     age_label,
     children_only,
@@ -28,6 +29,7 @@ from target87.presentation.periods import period_label
 __all__ = [
     "age_label",
     "children_only",
+    "citation_text",
     "code_label",
     "content_text",
     "date_label",

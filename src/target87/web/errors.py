@@ -7,15 +7,12 @@ the body (monitors and link checkers ask with it).
 
 from __future__ import annotations
 
-import logging
-
 from fastapi import FastAPI, Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 API_PREFIX = "/api/"
-log = logging.getLogger("target87.web")
 
 
 def wants_json(request: Request) -> bool:
@@ -39,8 +36,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(Exception)
     async def no_debug_pages(request: Request, exc: Exception):
-        # Never a traceback to the reader: it goes to the server's log.
-        log.error("%s %s failed", request.method, request.url.path, exc_info=exc)
+        # Never a traceback to the reader; Starlette re-raises the error after this answer,
+        # so the server logs it with its traceback.
         if wants_json(request):
             return JSONResponse({"error": "internal error"}, status_code=500)
         from target87.web.pages import render

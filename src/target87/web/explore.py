@@ -21,7 +21,7 @@ from target87.progress.aggregate import latest_in_window
 from target87.store import models as M
 from target87.web.cache import cached_page
 from target87.web.charts import choropleth_spec, ranking_spec
-from target87.web.labels import code_labels, short_source
+from target87.web.labels import code_labels
 from target87.web.lang import choose, collation_key, translator
 from target87.web.pages import render, session
 
@@ -118,9 +118,9 @@ def choose_view(s: Session, asked: dict[str, str], lang: str, series_codes: list
     return Choice(
         info,
         holdings,
-        picked["sex"],
-        picked["age"],
-        picked["urbanisation"],
+        picked.get("sex"),
+        picked.get("age"),
+        picked.get("urbanisation"),
         start,
         end,
         sort,
@@ -153,9 +153,7 @@ def latest_rows(s: Session, choice: Choice, lang: str) -> tuple[pd.DataFrame, pd
     # Aggregates are listed only where the series has them; every country always is.
     table = table[(table["kind"] == "country") | table["value"].notna()].copy()
     table.loc[table["kind"] != "country", "m49"] = None
-    shorts = {src.id: short_source(src) for src in store.sources(s)}
     table["source"] = table["source"].fillna("")
-    table["source_short"] = table["source"].map(shorts).fillna("")
     table["time_period"] = table["time_period"].fillna("")
     table["year"] = table["time_period"]
     table["footnote"] = table["footnote"].fillna("")

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from target87 import store
 from target87.interop.formats import export
+from target87.presentation import citation_text, content_text
 from target87.profiles import country_profile
 from target87.progress.data import series_points
 from target87.store import models as M
@@ -27,6 +28,7 @@ from target87.web.charts import (
     series_by_sex_spec,
     world_child_labour_spec,
 )
+from target87.web.labels import citer, code_labels
 from target87.web.lang import COOKIE, choose, collation_key, date_text, number, translator
 
 router = APIRouter(include_in_schema=False)
@@ -58,6 +60,10 @@ def render(request: Request, name: str, status_code: int = 200, **context) -> HT
         num=lambda v, d=1: number(v, lang, d),
         day=lambda v: date_text(v, lang),
     )
+    context.setdefault("cite", citer(request, lang))
+    context.setdefault("labels", code_labels(lang))
+    context.setdefault("content", lambda text: content_text(text, lang))
+    context.setdefault("citation", lambda src: citation_text(src.citation, src.licence, lang))
     response = templates.TemplateResponse(request, name, context, status_code=status_code)
     if remember:
         response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")

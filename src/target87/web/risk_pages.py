@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from target87.risk.catalog import published_runs, run_document
 from target87.risk.models import RiskRunRecord
+from target87.risk.report_html import Words
 from target87.web.cache import cached_page
 from target87.web.lang import choose, translator
 from target87.web.pages import render, session
@@ -70,6 +71,7 @@ def risk_run(request: Request, run_id: int):
         levels=doc["levels"],
         map_spec=map_spec,
         ranking_spec=ranking,
+        w=Words(lang),  # the risk modules' own words (classes, rules, reasons) in ``lang``
     )
 
 
@@ -93,11 +95,19 @@ def risk_run_csv(request: Request, run_id: int):
 
 @router.get("/risk/{run_id}/report.html")
 def risk_run_report(request: Request, run_id: int):
-    """The run's self-contained report, as a download (its inline CSS stays out of our CSP)."""
+    """The run's self-contained report in the reader's language, as a download (its inline
+    CSS stays out of our CSP)."""
     from target87.risk.report_html import render_report
 
+    lang, _ = choose(request)
     doc = _document(request, run_id)
     if doc is None:
         return Response("unknown run", status_code=404, media_type="text/plain")
-    headers = {"Content-Disposition": f'attachment; filename="risk-run-{run_id}-report.html"'}
-    return Response(render_report(doc), media_type="text/html; charset=utf-8", headers=headers)
+    headers = {
+        "Content-Disposition": f'attachment; filename="risk-run-{run_id}-report.html"',
+        "Content-Language": lang,
+        "Vary": "Accept-Language, Cookie",
+    }
+    return Response(
+        render_report(doc, lang), media_type="text/html; charset=utf-8", headers=headers
+    )
