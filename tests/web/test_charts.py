@@ -323,3 +323,43 @@ def test_the_roadmap_tooltips_give_the_dates_as_entered_in_any_language():
     tips = [m["encode"]["update"]["tooltip"]["signal"] for m in layers]
     assert len(tips) == 3 and all('"start"' in t or '"today"' in t for t in tips)
     assert not any("timeFormat" in t for t in tips), tips  # the ISO dates, untouched
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/",
+        "/countries/NPL",
+        "/countries/BRA",
+        "/explore",
+        "/explore?series=GE_FORC_LAB",
+        "/explore?series=VC_HTF_DETVFL&sex=F",
+        "/risk/1",
+    ],
+)
+def test_every_chart_a_page_carries_is_valid_vega_lite(warehouse_url, tmp_path, path):
+    """The pages build their specs without Altair's checks (charts.py turns them off for speed):
+    here each spec a page carries is checked against the Vega-Lite schema and compiled."""
+    import shutil
+
+    from altair.utils.schemapi import validate_jsonschema
+    from altair.vegalite.v6.schema.core import load_schema
+    from fastapi.testclient import TestClient
+
+    from target87.web.app import create_app
+    from tests.web.conftest import publish_synthetic_risk_run
+
+    copy = tmp_path / "w.sqlite"
+    shutil.copy(warehouse_url.removeprefix("sqlite:///"), copy)
+    publish_synthetic_risk_run(f"sqlite:///{copy}", tmp_path / "risk")
+    with TestClient(create_app(f"sqlite:///{copy}")) as client:
+        page = client.get(path).text
+    specs = re.findall(
+        r'<script type="application/json" class="vega-spec"[^>]*>(.*?)</script>', page, re.S
+    )
+    assert specs, path
+    schema = load_schema()
+    for text in specs:
+        spec = json.loads(text)
+        validate_jsonschema(spec, schema)  # raises on any deviation from Vega-Lite
+        assert vlc.vegalite_to_vega(spec)["marks"]
