@@ -508,6 +508,10 @@ SITE_MESSAGES: dict[str, str] = {
     "api_docs": "API documentation",
     "source_id": "source id",
     "accessed_on": "accessed {date}",
+    "cross_site_refused": (
+        "The form was sent from another site: refused. Open the page on this site and send it "
+        "from there."
+    ),
     "api_docs_noscript": "This page needs JavaScript; the API's OpenAPI description is at",
     "server_error": "Something went wrong",
     "server_error_text": (
@@ -515,6 +519,24 @@ SITE_MESSAGES: dict[str, str] = {
     ),
 }
 MESSAGES.update(SITE_MESSAGES)
+
+ACCOUNT_MESSAGES: dict[str, str] = {
+    "account": "Your account",
+    "open_sessions": "Where you are signed in",
+    "session_started": "Signed in",
+    "session_last_seen": "Last used",
+    "session_device": "Browser",
+    "this_session": "this session",
+    "sign_out_everywhere": "Sign out everywhere",
+    "change_password": "Change your password",
+    "current_password": "Current password",
+    "password_change_note": (
+        "A new password ends every session of the account, this one too: sign in again with it."
+    ),
+    "end_sessions": "End all sessions",
+    "done_password": "The password was changed: sign in with the new one.",
+}
+MESSAGES.update(ACCOUNT_MESSAGES)
 
 # The self-contained report of a CLRISK run (target87.risk.report_html): its headings, table
 # headers, chart titles and the texts of the risk modules it writes again in the language.

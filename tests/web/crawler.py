@@ -279,6 +279,7 @@ class Crawl:
     submissions: int = 0
     external_links: set[str] = field(default_factory=set)
     seconds: dict[str, float] = field(default_factory=dict)  # time spent per shape
+    requests: dict[str, int] = field(default_factory=dict)  # requests per shape
 
     def __post_init__(self) -> None:
         self.english = EnglishLeftovers(self.lang) if self.lang != "en" else None
@@ -358,6 +359,7 @@ class Crawl:
         finally:
             kind = shape(url)
             self.seconds[kind] = self.seconds.get(kind, 0.0) + time.perf_counter() - started
+            self.requests[kind] = self.requests.get(kind, 0) + 1
 
     def _file(self, url: str, via: str) -> None:
         self.files += 1

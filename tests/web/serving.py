@@ -18,7 +18,12 @@ def serve(app) -> Iterator[str]:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    from target87.web.app import server_options
+
+    # The address settings of `target87 serve` (trusted proxies from the environment).
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="off", **server_options()
+    )
     server = uvicorn.Server(config)
     thread = threading.Thread(
         target=server.run, kwargs={"sockets": [sock]}, name="uvicorn-tests", daemon=True

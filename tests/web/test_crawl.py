@@ -152,12 +152,16 @@ def test_every_page_link_asset_and_form_answers_as_it_should(crawls, capsys):
             f"shapes, {c.files:3} files, {c.assets:2} assets, {c.submissions:4} form "
             f"submissions, {len(c.external_links):3} links to other hosts (not followed)"
         )
-    slowest: dict[str, float] = {}
+    slowest: dict[str, list] = {}
     for c in crawls.values():
         for kind, seconds in c.seconds.items():
-            slowest[kind] = slowest.get(kind, 0.0) + seconds
-    top = sorted(slowest.items(), key=lambda item: -item[1])[:8]
-    lines.append("slowest shapes: " + ", ".join(f"{k} {v:.0f} s" for k, v in top))
+            total = slowest.setdefault(kind, [0.0, 0])
+            total[0] += seconds
+            total[1] += c.requests[kind]
+    top = sorted(slowest.items(), key=lambda item: -item[1][0])[:8]
+    lines.append(
+        "slowest shapes: " + ", ".join(f"{k} {s:.0f} s / {n} requests" for k, (s, n) in top)
+    )
     with capsys.disabled():
         print("\ncrawl over HTTP:\n  " + "\n  ".join(lines))
     assert not problems, f"{len(problems)} problems:\n" + "\n".join(sorted(set(problems))[:80])

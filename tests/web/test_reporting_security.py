@@ -50,8 +50,10 @@ SECRET_TEXT = "SECRET-{country}-DRAFT"  # in each country's draft: never shown t
 
 
 def may(right: str, role: str, country: str, path: str = "") -> bool:
-    if path.endswith("/password") and role == ("viewer_a" if country == A else "focal_b"):
-        return True  # everyone may set their own password (the target is their account)
+    if path.endswith(("/password", "/sessions")) and role == (
+        "viewer_a" if country == A else "focal_b"
+    ):
+        return True  # everyone may set their own password and end their own sessions
     allowed = MAY[right]
     if country == B and right in ("read", "audit", "edit"):
         allowed = {"focal_b" if r == "focal_a" else r for r in allowed} - {"viewer_a"}
@@ -222,9 +224,20 @@ ROUTES: dict[tuple[str, str], Row] = {
         "users", {"user_id": "user"}, {"active": "no"}
     ),
     ("POST", "/reporting/users/{user_id}/password"): Row(
-        "users", {"user_id": "user"}, {"password": "another long password"}
+        "users",
+        {"user_id": "user"},
+        {"password": "another long password", "current_password": support.PASSWORD},
+    ),  # the current password counts only for one's own account
+    ("POST", "/reporting/users/{user_id}/sessions"): Row("users", {"user_id": "user"}),
+    ("GET", "/account"): Row("signed_in"),
+    ("POST", "/account/password"): Row(
+        "signed_in",
+        data={"password": "another long password", "current_password": support.PASSWORD},
     ),
 }
+# A successful write answers with a page of the site, never the sign-in form; except a new
+# password of one's own, which ends the session and asks for the new one.
+SIGN_IN_AFTER = {"/account/password"}
 
 
 def url_and_data(method: str, path: str, country: str, ids: dict) -> tuple[str, dict]:
@@ -252,7 +265,7 @@ def app_routes(app) -> set[tuple[str, str]]:
         for path, methods in walk(app.routes)
         for method in methods
         if method in ("GET", "POST")
-        and (path.startswith("/reporting") or path in ("/signin", "/signout"))
+        and (path.startswith(("/reporting", "/account")) or path in ("/signin", "/signout"))
     }
 
 
@@ -332,7 +345,8 @@ def test_every_role_gets_exactly_its_rights_on_every_route(world, tmp_path):
         if allowed:
             ok = status == (303 if method == "POST" or path == "/reporting/country" else 200)
             if method == "POST" and ok:
-                ok = not response.headers["location"].startswith("/signin")
+                signs_in = response.headers["location"].startswith("/signin")
+                ok = signs_in == (path in SIGN_IN_AFTER)
         elif role == "public":
             ok = (status == 303 and response.headers["location"].startswith("/signin")) or (
                 method == "POST" and status == 403

@@ -23,14 +23,14 @@ def serve(
     """Start the web platform; the database is created and loaded on first start."""
     import uvicorn
 
-    from target87.web.app import DATABASE_URL_ENV, create_app
+    from target87.web.app import DATABASE_URL_ENV, create_app, server_options
 
     engine = ready_engine()  # creates and loads the warehouse with a progress bar if needed
     url = engine.url.render_as_string(hide_password=False)
     engine.dispose()
     console.print(f"target87 on http://{host}:{port}/ (database {state.database_url or url})")
     if workers == 1:
-        uvicorn.run(create_app(url), host=host, port=port, log_level="warning")
+        uvicorn.run(create_app(url), host=host, port=port, log_level="warning", **server_options())
         return
     # Each worker process builds its own app (and engine) from the environment, and listens on
     # a socket of its own so that the kernel spreads the connections (web/workers.py).

@@ -22,6 +22,7 @@ from target87.reporting.accounts import (
     set_active,
     set_password,
     set_role,
+    sign_out_everywhere,
 )
 from target87.reporting.action_fields import clean_action, overdue
 from target87.reporting.attachments import (
@@ -54,6 +55,7 @@ from target87.reporting.indicators import (
     define_national_series,
     set_agreed_indicators,
 )
+from target87.reporting.locking import writing
 from target87.reporting.models import (
     AgreedIndicator,
     Attachment,
@@ -86,17 +88,30 @@ from target87.reporting.roadmap import (
     update_commitment,
 )
 from target87.reporting.sessions import (
+    SessionPolicy,
     check_csrf,
     csrf_token,
+    end_session,
+    end_sessions,
     instance_secret,
-    issue_session_token,
+    is_current,
+    open_sessions,
     read_session_token,
     session_user,
+    start_session,
 )
 from target87.reporting.upload import upload_template, write_report_template
 from target87.reporting.workflow import approve, return_report, submit
 
 __all__ = [
+    "sign_out_everywhere",
+    "writing",
+    "start_session",
+    "open_sessions",
+    "is_current",
+    "end_sessions",
+    "end_session",
+    "SessionPolicy",
     "Actor",
     "AgreedIndicator",
     "Attachment",
@@ -143,7 +158,6 @@ __all__ = [
     "find_user",
     "get_report",
     "instance_secret",
-    "issue_session_token",
     "list_reports",
     "list_users",
     "login",

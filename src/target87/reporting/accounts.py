@@ -1,13 +1,26 @@
-"""Accounts: create, change role, disable, set password, and log in with a rate limit.
+"""Accounts: create, change role, disable, set password, and log in with rate limits.
 
 Passwords are hashed with argon2id (argon2-cffi's default profile, RFC 9106). Login failures
-are rows of ``login_attempt``, so the limit (``MAX_FAILURES`` per email and IP address within
-``WINDOW``) holds across restarts and between workers. Role, country and active changes write an
-audit event in their own transaction and bump ``auth_epoch``, which ends existing sessions.
+are rows of ``login_attempt``, so the limits hold across restarts and between workers:
+
+* one account from one address: ``MAX_FAILURES`` within ``WINDOW``, then a wait until the
+  oldest leaves the window;
+* one account from any address (many machines guessing one password): after ``MAX_FAILURES``
+  since its last success, each failure doubles the wait (``FIRST_WAIT`` up to
+  ``LONGEST_WAIT``). An address the account signed in from within ``KNOWN_FOR`` is spared this
+  limit, so a stranger cannot lock the owner out from their usual computer;
+* one address, any account (one machine guessing many accounts): ``ADDRESS_FAILURES`` within
+  ``WINDOW``, then doubling waits.
+
+The address is the connection's, or the one a proxy the administrator names forwards (the
+web layer decides, never a header from anyone). Role, country, active and password changes
+write an audit event in their own transaction, bump ``auth_epoch`` and end the account's
+sessions.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Sequence
 from datetime import datetime, timedelta
@@ -28,10 +41,16 @@ from target87.reporting.errors import (
 from target87.reporting.locking import writing
 from target87.reporting.models import COUNTRY_ROLES, ROLES, LoginAttempt, User, utcnow
 from target87.reporting.permissions import Actor, require
+from target87.reporting.sessions import end_sessions
 from target87.store.models import Area
 
-MAX_FAILURES = 5
+MAX_FAILURES = 5  # per account and address within WINDOW; per account before waits grow
+ADDRESS_FAILURES = 20  # per address, across accounts, before waits grow
 WINDOW = timedelta(minutes=15)
+ACCOUNT_MEMORY = timedelta(hours=24)  # failures of an account counted since its last success
+KNOWN_FOR = timedelta(days=30)  # an address the account signed in from lately
+FIRST_WAIT = timedelta(seconds=15)
+LONGEST_WAIT = timedelta(minutes=15)
 MIN_PASSWORD = 10
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 HASHER = PasswordHasher()
@@ -138,11 +157,14 @@ def list_users(session: Session, actor: Actor) -> list[User]:
 
 
 def _change(session: Session, actor: Actor, user: User, action: str, **changes) -> User:
+    """Apply ``changes`` with their audit event; the account's sessions end (all of them:
+    a new password, role or status takes effect at once, on every device)."""
     before = user.as_dict()
     with writing(session):
         for name, value in changes.items():
             setattr(user, name, value)
         user.auth_epoch += 1
+        end_sessions(session, user.id, action)
         after = user.as_dict()
         country = after["country"] or before["country"]
         record(session, actor, action, "user", user.id, country=country, before=before, after=after)
@@ -169,32 +191,52 @@ def set_active(session: Session, actor: Actor, email_or_id: str | int, active: b
     return _change(session, actor, user, action, active=active)
 
 
-def set_password(session: Session, actor: Actor, email_or_id: str | int, password: str) -> User:
-    """An admin sets anyone's password; a user may set their own."""
+def set_password(
+    session: Session,
+    actor: Actor,
+    email_or_id: str | int,
+    password: str,
+    current_password: str | None = None,
+) -> User:
+    """An admin sets anyone else's password; a user sets their own only by giving the current
+    one (a session left open on a shared computer must not be enough to take the account)."""
     user = find_user(session, email_or_id)
-    if not (actor.user is not None and actor.user.id == user.id):
+    own = actor.user is not None and actor.user.id == user.id
+    if not own:
         require(actor, "manage_users")
-    if problems := _check_fields(session, password=password):
+    problems = _check_fields(session, password=password)
+    if own and not _verify(user.password_hash, current_password or ""):
+        problems.insert(0, FieldProblem("current_password", "the current password is not right"))
+    if problems:
         raise ValidationFailed(problems)
     # The event says that the password changed, never what it is (no hash in the trail).
     return _change(session, actor, user, "user.password", password_hash=HASHER.hash(password))
+
+
+def sign_out_everywhere(session: Session, actor: Actor, email_or_id: str | int) -> int:
+    """End every session of an account (its own user, or an administrator); how many ended."""
+    user = find_user(session, email_or_id)
+    if not (actor.user is not None and actor.user.id == user.id):
+        require(actor, "manage_users")
+    with writing(session):
+        ended = end_sessions(session, user.id, "signed out everywhere")
+        record(
+            session, actor, "user.sign_out", "user", user.id, country=user.country,
+            after={"sessions_ended": ended},
+        )  # fmt: skip
+    return ended
 
 
 def login(
     session: Session, email: str, password: str, ip: str | None, now: datetime | None = None
 ) -> User:
     """The account for ``email`` if ``password`` is right and it is active; else
-    ``LoginFailed`` (never saying which), or ``RateLimited`` after too many failures."""
+    ``LoginFailed`` (never saying which), or ``RateLimited`` while a limit holds (module
+    docstring: per account and address, per account across addresses with a growing wait
+    that a known address is spared, and per address across accounts). A refused attempt is
+    not checked, so it neither counts nor reveals anything."""
     email, ip, now = normalise_email(email), ip or "unknown", now or utcnow()
-    key = (LoginAttempt.email == email) & (LoginAttempt.ip == ip)
-    last_success = session.execute(
-        select(LoginAttempt.at).where(key, LoginAttempt.succeeded).order_by(LoginAttempt.at.desc())
-    ).scalar()
-    since = max(now - WINDOW, last_success) if last_success else now - WINDOW
-    failures = session.execute(
-        select(LoginAttempt.at).where(key, ~LoginAttempt.succeeded, LoginAttempt.at > since)
-    ).scalars()
-    if wait := retry_after(list(failures), now):
+    if wait := login_wait(session, email, ip, now):
         session.rollback()
         raise RateLimited(wait)
     user = session.execute(select(User).where(User.email == email)).scalar_one_or_none()
@@ -204,13 +246,54 @@ def login(
     with writing(session):
         session.add(LoginAttempt(email=email, ip=ip, at=now, succeeded=ok))
         if ok:
-            # Old attempts of this key no longer count: keep the table small.
-            session.execute(delete(LoginAttempt).where(key, LoginAttempt.at < now - WINDOW))
+            # Failures before a success no longer count; keep the table small.
+            session.execute(
+                delete(LoginAttempt).where(
+                    LoginAttempt.email == email,
+                    ~LoginAttempt.succeeded,
+                    LoginAttempt.at < now,
+                )
+            )
             if HASHER.check_needs_rehash(user.password_hash):
                 user.password_hash = HASHER.hash(password)
     if not ok:
         raise LoginFailed()
     return user
+
+
+def login_wait(session: Session, email: str, ip: str, now: datetime) -> int:
+    """Seconds before ``email`` may try to sign in from ``ip`` (0: now)."""
+    a = LoginAttempt
+
+    def failures(*where) -> list[datetime]:
+        return list(session.execute(select(a.at).where(~a.succeeded, *where)).scalars())
+
+    # This account from this address: MAX_FAILURES in WINDOW (a typo-prone user's limit).
+    same = failures(a.email == email, a.ip == ip, a.at > now - WINDOW)
+    waits = [retry_after(same, now)]
+    # This address, whatever the account: one machine guessing many accounts.
+    waits.append(growing_wait(failures(a.ip == ip, a.at > now - WINDOW), now, ADDRESS_FAILURES))
+    # This account, whatever the address: many machines guessing one account. An address the
+    # account signed in from lately is spared, so a stranger cannot lock its owner out.
+    known = session.execute(
+        select(a.id).where(a.email == email, a.ip == ip, a.succeeded, a.at > now - KNOWN_FOR)
+    ).first()
+    if not known:
+        waits.append(
+            growing_wait(failures(a.email == email, a.at > now - ACCOUNT_MEMORY), now, MAX_FAILURES)
+        )
+    return max(waits)
+
+
+def growing_wait(failures: Sequence[datetime], now: datetime, allowed: int) -> int:
+    """Seconds to wait after ``failures`` (0: none): ``allowed`` failures are free, then each
+    one more doubles the wait after the latest, from ``FIRST_WAIT`` up to ``LONGEST_WAIT``."""
+    if len(failures) < allowed:
+        return 0
+    extra = min(len(failures) - allowed, 16)
+    wait = min(FIRST_WAIT * 2**extra, LONGEST_WAIT)
+    release = max(failures) + wait
+    return max(0, math.ceil((release - now).total_seconds()))
 
 
 def _verify(password_hash: str, password: str) -> bool:

@@ -100,7 +100,7 @@ class RateLimited(ReportingError):
         self.retry_after = retry_after
         minutes = max(1, round(retry_after / 60))
         super().__init__(
-            f"too many failed logins for this account from this address: try again in "
+            f"too many failed sign-ins: try again in "
             f"about {minutes} minute(s)"
         )
 

@@ -79,13 +79,35 @@ class LoginAttempt(Base):
     workers."""
 
     __tablename__ = "login_attempt"
-    __table_args__ = (Index("ix_login_attempt_key", "email", "ip", "at"),)
+    __table_args__ = (
+        Index("ix_login_attempt_key", "email", "ip", "at"),
+        Index("ix_login_attempt_ip", "ip", "at"),  # the limit per address, across accounts
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     email: Mapped[str] = mapped_column(String(254))
     ip: Mapped[str] = mapped_column(String(64))
     at: Mapped[datetime] = mapped_column(DateTime)
     succeeded: Mapped[bool] = mapped_column(Boolean)
+
+
+class UserSession(Base):
+    """One signed-in session, held on the server so that it can be ended: at sign-out, by
+    "sign out everywhere", when the account's password, role or active flag changes, after
+    ``idle`` without a request and at its absolute end. The cookie carries a random session id;
+    this row holds only its sha256, so a copy of the database opens no session."""
+
+    __tablename__ = "user_session"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # sha256 of the session id
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)  # the absolute end
+    ended_at: Mapped[datetime | None] = mapped_column(DateTime)
+    ended_reason: Mapped[str | None] = mapped_column(String(32))
+    ip: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
 
 
 class AuditEvent(Base):

@@ -51,6 +51,18 @@ class SecurityHeaders:
 
 
 DATABASE_URL_ENV = "TARGET87_WEB_DATABASE_URL"
+TRUSTED_PROXIES_ENV = "TARGET87_TRUSTED_PROXIES"
+
+
+def server_options() -> dict:
+    """uvicorn's settings for the client's address. ``X-Forwarded-For`` and
+    ``X-Forwarded-Proto`` are believed only from the proxies the administrator names in
+    ``TARGET87_TRUSTED_PROXIES`` (addresses or networks, comma-separated); by default from
+    none, so that no visitor can choose the address the sign-in limits count."""
+    proxies = os.environ.get(TRUSTED_PROXIES_ENV, "").strip()
+    if not proxies:
+        return {"proxy_headers": False}
+    return {"proxy_headers": True, "forwarded_allow_ips": proxies}
 
 
 def create_app_from_env() -> FastAPI:

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Depends, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -28,7 +28,7 @@ from starlette.datastructures import FormData
 from target87 import reporting
 from target87.reporting.attachments import max_attachment_bytes
 from target87.reporting.models import User
-from target87.reporting.sessions import SESSION_MAX_AGE, SessionData
+from target87.reporting.sessions import SessionData
 from target87.web.lang import choose, translator
 from target87.web.pages import render
 
@@ -52,6 +52,24 @@ def app_secret(app) -> str:
             secret = path.read_text(encoding="utf-8").strip()
     app.state.secret = secret
     return secret
+
+
+IDLE_ENV = "TARGET87_SESSION_IDLE_MINUTES"
+HOURS_ENV = "TARGET87_SESSION_HOURS"
+
+
+def session_policy(app) -> reporting.SessionPolicy:
+    """How long sessions last: ``app.state.session_policy``, else the environment (minutes
+    idle, hours in all), else the defaults (30 minutes idle, 8 hours)."""
+    policy = getattr(app.state, "session_policy", None)
+    if policy is None:
+        default = reporting.SessionPolicy()
+        idle = float(os.environ.get(IDLE_ENV) or default.idle / 60)
+        hours = float(os.environ.get(HOURS_ENV) or default.absolute / 3600)
+        policy = app.state.session_policy = reporting.SessionPolicy(
+            idle=int(idle * 60), absolute=int(hours * 3600)
+        )
+    return policy
 
 
 def data_dir(app) -> Path:
@@ -89,7 +107,7 @@ def visitor(request: Request) -> Iterator[Visitor]:
     """FastAPI dependency: one database session per request, closed after the response."""
     with Session(request.app.state.engine) as db:
         data = _session_data(request)
-        user = reporting.session_user(db, data)
+        user = reporting.session_user(db, data, session_policy(request.app))
         if user is None:
             data = None
         csrf = reporting.csrf_token(app_secret(request.app), data.sid) if data else None
@@ -103,9 +121,11 @@ def signed_in(request: Request) -> tuple[User | None, str | None]:
         return None, None
     with Session(request.app.state.engine) as db:
         data = _session_data(request)
-        user = reporting.session_user(db, data)
+        user = reporting.session_user(db, data, session_policy(request.app))
         if user is None:
             return None, None
+        db.refresh(user)  # loaded before the session closes: the page reads it afterwards
+        db.expunge(user)
         return user, reporting.csrf_token(app_secret(request.app), data.sid)
 
 
@@ -152,9 +172,32 @@ async def guard(request: Request) -> AsyncIterator[None]:
     if request.method in SAFE_METHODS:
         yield
         return
+    same_origin(request)
     await _checked_form(request)
     async with write_slot():
         yield
+
+
+ORIGINS_ENV = "TARGET87_ALLOWED_ORIGINS"
+
+
+def same_origin(request: Request) -> None:
+    """A second layer under the CSRF token: an unsafe request whose ``Origin`` (or, when a
+    browser sends none, ``Referer``) names another site is refused. The site is the request's
+    own host (a proxy must pass the Host header on), or one of the origins listed in
+    ``TARGET87_ALLOWED_ORIGINS``. A request with neither header (a script, an old browser)
+    still needs its CSRF token."""
+    origin = request.headers.get("origin")
+    if origin is None and (referer := request.headers.get("referer")):
+        parts = urlsplit(referer)
+        origin = f"{parts.scheme}://{parts.netloc}"
+    if origin is None:
+        return
+    allowed = {o.strip().rstrip("/") for o in os.environ.get(ORIGINS_ENV, "").split(",") if o}
+    host = request.headers.get("host", "").lower()
+    if origin != "null" and (urlsplit(origin).netloc.lower() == host or origin in allowed):
+        return
+    raise Refused(403, "cross_site_refused")
 
 
 async def _checked_form(request: Request) -> None:
@@ -215,10 +258,12 @@ def sign_in_page(request: Request, v: CurrentVisitor, next: str = "/reporting"):
 def _sign_in_form(
     request: Request, next: str, error: str | None = None, email: str = "", status: int = 200
 ) -> HTMLResponse:
+    changed = request.query_params.get("done") == "password_changed"
     response = render(
         request,
         "reporting/signin.html",
         status_code=status,
+        done="done_password" if changed else None,
         next=safe_next(next),
         error=error,
         email=email,
@@ -244,12 +289,16 @@ def sign_in(request: Request, form: PostedForm, v: CurrentVisitor):
         return response
     except reporting.LoginFailed:
         return _sign_in_form(request, next_path, t("signin_failed"), email, 401)
-    token = reporting.issue_session_token(app_secret(request.app), user)
+    policy = session_policy(request.app)
+    agent = request.headers.get("user-agent")
+    token = reporting.start_session(
+        v.db, app_secret(request.app), user, client_ip(request), agent, policy
+    )
     response = RedirectResponse(next_path, status_code=303)
     response.set_cookie(
         SESSION_COOKIE,
         token,
-        max_age=SESSION_MAX_AGE,
+        max_age=policy.absolute,
         httponly=True,
         samesite="lax",
         secure=_https(request),
@@ -260,7 +309,15 @@ def sign_in(request: Request, form: PostedForm, v: CurrentVisitor):
 
 
 @router.post("/signout")
-def sign_out(request: Request) -> RedirectResponse:
+def sign_out(request: Request, form: PostedForm, v: CurrentVisitor) -> RedirectResponse:
+    """End this session on the server (the cookie alone opens nothing any more), or with
+    ``everywhere`` every session of the account, then forget the cookie."""
+    if v.user is not None and form.get("everywhere"):
+        with reporting.writing(v.db):
+            reporting.end_sessions(v.db, v.user.id, "signed out everywhere")
+    else:
+        reporting.end_session(v.db, _session_data(request), "signed out")
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(SESSION_COOKIE, path="/", httponly=True, samesite="lax")
+    response.headers["Clear-Site-Data"] = '"cookies"'
     return response

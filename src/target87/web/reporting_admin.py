@@ -193,6 +193,13 @@ def user_active(request: Request, user_id: int, form: PostedForm, v: CurrentVisi
 
 @router.post("/reporting/users/{user_id}/password")
 def user_password(request: Request, user_id: int, form: PostedForm, v: CurrentVisitor):
-    password = str(form.get("password") or "")
-    write = lambda: reporting.set_password(v.db, v.actor, user_id, password)  # noqa: E731
+    password, current = str(form.get("password") or ""), str(form.get("current_password") or "")
+    write = lambda: reporting.set_password(v.db, v.actor, user_id, password, current)  # noqa: E731
+    return _user_write(request, v, form, write, user_id)
+
+
+@router.post("/reporting/users/{user_id}/sessions")
+def user_sessions(request: Request, user_id: int, form: PostedForm, v: CurrentVisitor):
+    """End every session of the account (an administrator, e.g. after a lost laptop)."""
+    write = lambda: reporting.sign_out_everywhere(v.db, v.actor, user_id)  # noqa: E731
     return _user_write(request, v, form, write, user_id)

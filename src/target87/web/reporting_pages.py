@@ -39,6 +39,7 @@ REVIEW_STATES = ("submitted", "approved")
 def install(app: FastAPI) -> None:
     """Add sign-in, the reporting pages and the page for refused forms to ``app``."""
     from target87.web import (
+        account,
         auth,
         reporting_admin,
         reporting_report,
@@ -46,7 +47,8 @@ def install(app: FastAPI) -> None:
         reporting_roadmap,
     )
 
-    for module in (auth, reporting_admin, reporting_report, reporting_review, reporting_roadmap):
+    rooms = (auth, account, reporting_admin, reporting_report, reporting_review, reporting_roadmap)
+    for module in rooms:
         app.include_router(module.router)
     app.include_router(router)
     app.add_exception_handler(Refused, _refused_request)

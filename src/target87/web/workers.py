@@ -32,6 +32,8 @@ import time
 
 import uvicorn
 
+from target87.web.app import server_options
+
 APP_FACTORY = "target87.web.app:create_app_from_env"
 READY_MESSAGE = "workers listening on"  # printed once every worker listens
 READY_TIMEOUT = 120.0  # seconds for a worker to import the app and listen
@@ -66,7 +68,13 @@ def serve_workers(host: str, port: int, workers: int) -> None:
     """
     if not sys.platform.startswith("linux"):  # pragma: no cover - Linux only
         uvicorn.run(
-            APP_FACTORY, factory=True, host=host, port=port, workers=workers, log_level="warning"
+            APP_FACTORY,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            log_level="warning",
+            **server_options(),
         )
         return
     if port and _answers(host, port):  # a second target87 would share the traffic: refuse
@@ -145,7 +153,9 @@ def _worker(host: str, port: int, ready) -> None:  # pragma: no cover - runs in 
     os.setpgrp()  # the terminal's Ctrl-C goes to the parent, which decides when to stop
     parent = os.getppid()
     sock = reuse_port_socket(host, port)
-    config = uvicorn.Config(APP_FACTORY, factory=True, host=host, port=port, log_level="warning")
+    config = uvicorn.Config(
+        APP_FACTORY, factory=True, host=host, port=port, log_level="warning", **server_options()
+    )
     server = uvicorn.Server(config)
 
     def watch() -> None:
