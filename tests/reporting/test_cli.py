@@ -101,3 +101,19 @@ def test_the_secretariat_sets_agreed_indicators_and_national_series_from_the_cli
     assert {"SL_TLF_CHLDEC", "VC_HTF_DETV", "NAT_CLI_INSP"} <= held
     refused = run(rep_url, "reporting", "agree", "KEN", "NO_SUCH_SERIES")
     assert refused.exit_code == 2 and "no series matches 'NO_SUCH_SERIES'" in refused.output
+
+
+def test_users_sign_out_ends_every_session_of_the_account(rep_url):
+    engine = store.make_engine(rep_url)
+    with Session(engine) as s:
+        user = reporting.find_user(s, email("focal.npl"))
+        tokens = [reporting.start_session(s, SECRET, user) for _ in range(2)]
+    ended = run(rep_url, "users", "sign-out", email("focal.npl"))
+    assert ended.exit_code == 0, ended.output
+    assert f"2 session(s) of {email('focal.npl')} ended." in ended.output
+    with Session(engine) as s:
+        for token in tokens:
+            assert reporting.session_user(s, reporting.read_session_token(SECRET, token)) is None
+        events = audit(s, entity_type="user", entity_id=str(user.id))
+        assert events[-1].action == "user.sign_out" and events[-1].actor == "command line"
+    engine.dispose()

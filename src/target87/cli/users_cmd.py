@@ -136,3 +136,11 @@ def set_password(
     with reporting_session() as s:
         user = reporting.set_password(s, reporting.Actor.command_line(), email, password)
         console.print(f"Password of {user.email} changed.")
+
+
+@users_app.command("sign-out")
+def sign_out(email: Annotated[str, typer.Argument()]) -> None:
+    """End every session of an account now (a lost laptop, a shared computer)."""
+    with reporting_session() as s:
+        ended = reporting.sign_out_everywhere(s, reporting.Actor.command_line(), email)
+        console.print(f"{ended} session(s) of {email} ended.")
