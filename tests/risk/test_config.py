@@ -40,7 +40,7 @@ territory:
 survey: {path: data/survey.dta, weight: factor, stratum: estrato, psu: upm}
 census: {path: /abs/census.parquet, weight: perwt}
 model: {link: probit, singleton: center}
-disclosure: {min_children: 50, round_counts_to: 5, direct: {suppress_below: 25}}
+disclosure: {min_children: 80, count_rounding: 10, direct_suppress_below: 30}
 """
 
 
@@ -76,7 +76,11 @@ def test_full_configuration_is_read_into_frozen_dataclasses(tmp_path):
     assert config.census.path == Path("/abs/census.parquet")
     assert config.census.weight == "perwt"
     assert (config.model.link, config.model.singleton) == ("probit", "center")
-    assert config.disclosure["direct"] == {"suppress_below": 25}
+    assert dict(config.disclosure) == {
+        "min_children": 80,
+        "count_rounding": 10,
+        "direct_suppress_below": 30,
+    }
     assert config.covariate("area") is area
     with pytest.raises(dataclasses.FrozenInstanceError):
         config.name = "changed"

@@ -40,12 +40,13 @@ def test_rules_defaults_and_yaml_section():
     ("section", "message"),
     [
         ({"min_cel": 3}, "unknown key\\(s\\) min_cel"),
-        ({"min_cell": -1}, "disclosure.min_cell: invalid value -1"),
+        ({"min_cell": -1}, "disclosure.min_cell: -1 is below its floor of 5"),
+        ({"min_cell": "5"}, "disclosure.min_cell: invalid value '5'"),
         ({"count_rounding": 2.5}, "disclosure.count_rounding"),
         ({"min_children": True}, "disclosure.min_children"),
         ({"allow_unit_level": "yes"}, "disclosure.allow_unit_level"),
         ({"small_territories": "drop"}, "disclosure.small_territories"),
-        ({"direct_suppress_below": 60}, "direct_flag_below must not be below"),
+        ({"direct_suppress_below": 60}, r"direct_flag_below \(50\) must not be below"),
     ],
 )
 def test_bad_rules_name_the_key(section, message):

@@ -157,3 +157,111 @@ def test_ranking_is_drawn_highest_risk_first_with_each_interval_on_its_line(publ
     points, rules = drawn("risk", "path"), drawn("interval", "line")
     assert sorted(points, key=points.get) == expected
     assert rules == points  # each 90% interval on its territory's line
+
+
+def _spec(page: str, chart: str) -> dict:
+    import re
+
+    found = re.search(
+        rf'<script type="application/json" class="vega-spec" data-target="{chart}">(.*?)</script>',
+        page,
+        re.S,
+    )
+    return json.loads(found.group(1))
+
+
+def _values(spec: dict) -> list[dict]:
+    if "datasets" in spec:
+        return [v for values in spec["datasets"].values() for v in values]
+    return spec["data"]["values"]
+
+
+def test_pages_show_only_what_the_published_schema_allows(client, published):
+    """The risk pages read nothing the schema of a published run does not require, the stored
+    document passes the publish checks again, and the CSV, the map and the ranking on the page
+    hold only the schema's columns (a map feature: its row, its pool, the boundary's names)."""
+    from target87.risk.catalog import run_document
+    from target87.risk.models import RiskRunRecord
+    from target87.risk.run_check import check_run_document, run_schema
+
+    url, run_id, doc = published
+    schema = run_schema()
+    read = {  # what risk_pages.py, risk_list.html and risk_run.html read from a document
+        "": ["name", "synthetic", "label", "outcome", "levels", "national", "territories",
+             "classification", "model", "suppression_log", "provenance", "geojson"],
+        "national": ["risk", "lo90", "hi90", "direct"],
+        "classification": ["labels", "method", "cutpoints"],
+        "model": ["summary", "coefficients", "link"],
+    }  # fmt: skip
+    for where, fields in read.items():
+        node = schema["properties"][where] if where else schema
+        assert set(fields) <= set(node["required"]), where
+    row_fields = ["risk", "lo90", "hi90", "cv", "class", "p_high", "expected", "children",
+                  "top_factors", "disclosure"]  # fmt: skip
+    assert set(row_fields) <= set(schema["$defs"]["territory_row"]["required"])
+    with Session(store.make_engine(url)) as s:
+        stored = run_document(s.get(RiskRunRecord, run_id))
+    assert stored == doc
+    check_run_document(stored)
+
+    columns = set(schema["$defs"]["territory_row"]["properties"]) | set(doc["levels"])
+    csv = pd.read_csv(io.StringIO(client.get(f"/risk/{run_id}/territories.csv").text))
+    assert set(csv.columns) <= columns
+    page = client.get(f"/risk/{run_id}?lang=en").text
+    boundary = {"code", "name"}  # the synthetic boundaries' own properties
+    for feature in _values(_spec(page, "chart-risk-map")):
+        assert set(feature["properties"]) <= columns | boundary | {"merged_into", "shown"}
+    for point in _values(_spec(page, "chart-risk-ranking")):
+        assert set(point) <= {"territory", "risk", "lo90", "hi90"}
+
+
+def test_a_refused_run_never_reaches_the_pages(published, tmp_path):
+    """A hand-edited run (a territory of 3 children shown with a 100 % direct estimate) is
+    refused by publishing: the site lists the same runs and has no page for it."""
+    from target87.risk.catalog import RiskPublishError, published_runs
+
+    url, run_id, doc = published
+    path = tmp_path / "warehouse.sqlite"
+    shutil.copy(url.removeprefix("sqlite:///"), path)
+    copy_url = f"sqlite:///{path}"
+    edited = json.loads(json.dumps(doc))
+    small = next(r for r in edited["territories"] if r["disclosure"] == "suppressed")
+    small.update({"children": 3.0, "risk": 1.0, "n_sample": 3.0, "direct": 1.0,
+                  "direct_disclosure": "ok", "disclosure": "ok"})  # fmt: skip
+    (tmp_path / "run.json").write_text(json.dumps(edited))
+    engine = store.make_engine(copy_url)
+    with Session(engine) as s, s.begin():
+        before = [r.id for r in published_runs(s)]
+    with pytest.raises(RiskPublishError, match="min_children"), Session(engine) as s, s.begin():
+        publish_run(s, tmp_path / "run.json", country="BRA")
+    with Session(engine) as s:
+        assert [r.id for r in published_runs(s)] == before
+    engine.dispose()
+    with TestClient(create_app(copy_url)) as c:
+        listing = c.get("/risk?lang=en").text
+        assert listing.count('href="/risk/') == len(before)
+        assert c.get(f"/risk/{max(before) + 1}").status_code == 404
+
+
+def test_a_run_stored_around_the_checks_is_never_shown(published, tmp_path):
+    """A document written into the database by other means (or before today's checks) with an
+    unsuppressed small territory: the list leaves it out and its pages answer 404."""
+    from target87.risk.models import RiskRunRecord
+
+    url, run_id, doc = published
+    path = tmp_path / "warehouse.sqlite"
+    shutil.copy(url.removeprefix("sqlite:///"), path)
+    copy_url = f"sqlite:///{path}"
+    edited = json.loads(json.dumps(doc))
+    small = next(r for r in edited["territories"] if r["disclosure"] == "suppressed")
+    small.update({"children": 3.0, "risk": 1.0, "n_sample": 3.0, "direct": 1.0,
+                  "direct_disclosure": "ok", "disclosure": "ok"})  # fmt: skip
+    engine = store.make_engine(copy_url)
+    with Session(engine) as s, s.begin():
+        s.get(RiskRunRecord, run_id).document = json.dumps(edited)
+    engine.dispose()
+    with TestClient(create_app(copy_url)) as c:
+        assert f'href="/risk/{run_id}"' not in c.get("/risk?lang=en").text
+        for page in (f"/risk/{run_id}", f"/risk/{run_id}/territories.csv",
+                     f"/risk/{run_id}/report.html"):  # fmt: skip
+            assert c.get(page).status_code == 404, page

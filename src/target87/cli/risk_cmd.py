@@ -254,7 +254,9 @@ def publish(
 ) -> None:
     """Publish a saved run to the warehouse: the web platform's risk pages show it.
 
-    Only the run's disclosure-controlled tables are stored (never unit-level scores)."""
+    Nothing in the file is trusted: only the documented fields are accepted, nothing
+    child-level, and disclosure control is re-applied to it (at least the published floors);
+    a refused file stores nothing."""
     from sqlalchemy.orm import Session
 
     from target87 import store
@@ -270,3 +272,51 @@ def publish(
         engine.dispose()
     label = " (SYNTHETIC data)" if synthetic else ""
     console.print(f"Published as run {number}{label}: /risk/{number} on the web platform.")
+
+
+@risk_app.command("check-published")
+def check_published() -> None:
+    """Re-check every published run with the checks of `risk publish`; exit 1 if one fails."""
+    from sqlalchemy.orm import Session
+
+    from target87 import store
+    from target87.cli.app import ready_engine
+    from target87.risk.catalog import recheck_published
+
+    with our_errors():
+        engine = ready_engine()
+        store.migrate(engine)
+        with Session(engine) as session:
+            found = [(r.id, r.name, reason) for r, reason in recheck_published(session)]
+        engine.dispose()
+    for number, name, reason in found:
+        verdict = "ok" if reason is None else f"REFUSED: {reason}"
+        _echo(f"run {number} ({name}): {verdict}")
+    refused = [number for number, _, reason in found if reason is not None]
+    if refused:
+        err.print(
+            f"[red]{len(refused)} published run(s) fail the checks[/]: withdraw them with "
+            f"target87 risk withdraw ID ({', '.join(map(str, refused))})"
+        )
+        raise typer.Exit(EXIT_ERROR)
+    console.print(f"{len(found)} published run(s), all pass the checks.", highlight=False)
+
+
+@risk_app.command("withdraw")
+def withdraw(
+    run_id: Annotated[int, typer.Argument(help="The number of the published run.")],
+) -> None:
+    """Remove a published run from the warehouse and the web platform's risk pages."""
+    from sqlalchemy.orm import Session
+
+    from target87 import store
+    from target87.cli.app import ready_engine
+    from target87.risk.catalog import withdraw_run
+
+    with our_errors():
+        engine = ready_engine()
+        store.migrate(engine)
+        with Session(engine) as session, session.begin():
+            name = withdraw_run(session, run_id).name
+        engine.dispose()
+    console.print(f"Run {run_id} ({escape(name)}) withdrawn.", highlight=False)

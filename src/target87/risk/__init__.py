@@ -11,9 +11,10 @@ expression (:func:`pattern_table`, :func:`territory_scores`) with simulated unce
 (:func:`counterfactual_contributions`, :func:`ame_contributions`), puts the direct
 (:func:`direct_estimates`), small-area (:func:`fay_herriot`) and benchmarked
 (:func:`benchmark`) estimates side by side and applies disclosure control
-(:class:`DisclosureRules`). :func:`write_outputs` writes the tables, the GeoJSON layer, the run
-JSON and the HTML report (:func:`render_report`). :func:`ivti` builds the vulnerability index;
-:func:`synthesize` and :func:`write_synthetic_run` make SYNTHETIC data.
+(:class:`DisclosureRules`, never below its :data:`FLOORS`). :func:`write_outputs` writes the
+tables, the GeoJSON layer, the run JSON and the HTML report (:func:`render_report`);
+:func:`check_run_document` is what a run JSON must pass to be published. :func:`ivti` builds
+the vulnerability index; :func:`synthesize` and :func:`write_synthetic_run` make SYNTHETIC data.
 
 Names are imported on first use (PEP 562), so ``import target87.risk.config`` stays light for
 the command line while ``from target87.risk import run_pipeline`` works as usual.
@@ -50,7 +51,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "benchmarking": ("BenchmarkError", "BenchmarkResult", "benchmark", "compare_estimators"),
     "ivti": ("IVTIError", "IVTIResult", "SensitivityReport", "ivti"),
     "disclosure": (
-        "DisclosureError", "DisclosureRules", "Suppression", "SuppressionLog",
+        "FLOORS", "DisclosureError", "DisclosureRules", "Suppression", "SuppressionLog",
         "check_unit_level_export", "protect_direct_estimates", "protect_territory_table",
         "suppress_cells",
     ),
@@ -66,6 +67,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "write_outputs",
     ),
     "report_html": ("RiskReportError", "read_run_json", "render_report"),
+    "run_check": ("RunDocumentError", "check_run_document", "run_schema"),
     "synth_files": ("SyntheticRun", "write_synthetic_run"),
 }  # fmt: skip
 _MODULE_OF = {name: module for module, names in _EXPORTS.items() for name in names}

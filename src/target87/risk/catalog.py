@@ -1,8 +1,11 @@
 """Publish a saved CLRISK run to the warehouse, for the web platform's risk pages.
 
-What is published is the run's saved document (``run.json``): its tables are already
-disclosure-controlled and it never holds unit-level scores (those are written, on request only,
-to a separate file). The document is checked to be one before it goes in; publishing the same
+What is published is the run's saved document (``run.json``). Publishing trusts nothing in it:
+:func:`~target87.risk.run_check.check_run_document` accepts only the fields of the shipped
+schema (``risk/data/run.schema.json``), refuses anything child-level and re-applies disclosure
+control from the counts in the document under its thresholds (never below the published
+floors), never from its flags. Every check runs before the session is touched, so a refused
+document stores nothing (the command line publishes in one transaction). Publishing the same
 document twice is refused by its checksum.
 """
 
@@ -20,11 +23,8 @@ from sqlalchemy.orm import Session
 from target87.risk.config import RiskError
 from target87.risk.models import RiskRunRecord
 from target87.risk.report_html import read_run_json
+from target87.risk.run_check import RunDocumentError, check_run_document
 from target87.store import models as M
-
-# Keys a published document must hold, and keys it must never hold.
-REQUIRED = ("territories", "classification", "suppression_log", "provenance", "synthetic")
-FORBIDDEN = ("unit_scores", "unit_level")
 
 
 class RiskPublishError(RiskError):
@@ -32,14 +32,14 @@ class RiskPublishError(RiskError):
 
 
 def publish_run(session: Session, path: Path, country: str | None = None) -> RiskRunRecord:
-    """Store the run saved at ``path`` (its ``run.json``); returns the stored record."""
+    """Store the run saved at ``path`` (its ``run.json``) once every check of
+    :func:`~target87.risk.run_check.check_run_document` holds; returns the stored record.
+    A refusal (:class:`RiskPublishError`) adds nothing to ``session``."""
     run = read_run_json(path)
-    missing = [k for k in REQUIRED if k not in run]
-    if missing:
-        raise RiskPublishError(f"{path}: not a complete saved run (missing {', '.join(missing)})")
-    present = [k for k in FORBIDDEN if k in run]
-    if present:
-        raise RiskPublishError(f"{path}: holds unit-level data ({', '.join(present)}): refused")
+    try:
+        check_run_document(run)
+    except RunDocumentError as exc:
+        raise RiskPublishError(f"{path}: not published: {exc}") from None
     if country is not None and session.get(M.Area, country.upper()) is None:
         raise RiskPublishError(f"unknown country code {country!r}")
     # The digest ignores key order; the stored text keeps it (tables' column order).
@@ -62,9 +62,44 @@ def publish_run(session: Session, path: Path, country: str | None = None) -> Ris
     return record
 
 
+def recheck_published(session: Session) -> list[tuple[RiskRunRecord, str | None]]:
+    """Every stored run with the reason the checks of today refuse it (None when it passes):
+    runs published before them (or written into the database by other means) are found."""
+    found = []
+    for record in published_runs(session):
+        try:
+            check_run_document(json.loads(record.document))
+        except (RunDocumentError, ValueError) as exc:
+            found.append((record, str(exc)))
+        else:
+            found.append((record, None))
+    return found
+
+
+def withdraw_run(session: Session, run_id: int) -> RiskRunRecord:
+    """Remove a published run from the warehouse (and so from the web pages)."""
+    record = session.get(RiskRunRecord, run_id)
+    if record is None:
+        raise RiskPublishError(f"no published run {run_id}")
+    session.delete(record)
+    session.flush()
+    return record
+
+
 def published_runs(session: Session) -> list[RiskRunRecord]:
     return list(session.execute(select(RiskRunRecord).order_by(RiskRunRecord.id)).scalars())
 
 
 def run_document(record: RiskRunRecord) -> dict[str, Any]:
     return json.loads(record.document)
+
+
+def public_document(record: RiskRunRecord) -> dict[str, Any] | None:
+    """The run's document if today's checks accept it, else None: a run stored before them
+    (or by other means) that they refuse is never shown, whatever its flags say."""
+    try:
+        doc = json.loads(record.document)
+        check_run_document(doc)
+    except (RunDocumentError, ValueError):
+        return None
+    return doc

@@ -3,7 +3,8 @@
 A run names the outcome (and the national definition behind it), the covariates with their
 harmonisation between survey and census (column names and value recodings on each side), the
 territory levels, the survey design columns, the census person weight, the model options, the
-disclosure thresholds (passed through untouched for the disclosure module), the two data
+disclosure thresholds (checked against the published floors of
+:data:`target87.risk.disclosure.FLOORS`: a run may raise them, never lower them), the two data
 files and the age range. Every problem is a :class:`RiskConfigError` naming the file and the
 YAML key (``covariates[2].kind``), and unknown keys are refused so a typo cannot be ignored.
 
@@ -319,7 +320,18 @@ def parse_config(data: Any, source: str = "<config>", base: Path | None = None) 
         disclosure=MappingProxyType(dict(disclosure.data) if disclosure else {}),
     )
     _check_names(config, source)
+    _check_disclosure(config.disclosure, source)
     return config
+
+
+def _check_disclosure(section: Mapping[str, Any], source: str) -> None:
+    """Refuse a ``disclosure`` section below the published floors (or with an unknown key)."""
+    from target87.risk.disclosure import DisclosureError, DisclosureRules  # imports this module
+
+    try:
+        DisclosureRules.from_dict(section)
+    except DisclosureError as exc:
+        raise RiskConfigError(f"{source}: {exc}") from exc
 
 
 def load_config(path: str | Path) -> RunConfig:

@@ -1,7 +1,10 @@
 """Statistical disclosure control for CLRISK outputs: on by default, pure functions on tables.
 
 Rules (CLRISK.md section 5; every threshold is a field of :class:`DisclosureRules`, read from
-the ``disclosure`` section of the run YAML):
+the ``disclosure`` section of the run YAML). The defaults are published **floors**
+(:data:`FLOORS`): a run may raise a threshold, never lower it, and the unit-level switch
+cannot be turned on in a file. :class:`DisclosureRules` refuses a lower value wherever it is
+made (the run file is checked when it is read; a published run's rules when it is published):
 
 * **Unit-level scores** (a predicted probability per child) are never exported unless asked for
   explicitly, and then with a warning (:func:`check_unit_level_export`).
@@ -29,6 +32,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, fields
+from types import MappingProxyType
 from typing import Any, Literal
 
 import numpy as np
@@ -45,13 +49,40 @@ class DisclosureError(RiskError):
     """A rule cannot be applied or an export is refused; the message says which and why."""
 
 
+#: The published minimums of the thresholds: a run may raise them, never lower them.
+FLOORS: Mapping[str, int] = MappingProxyType(
+    {
+        "min_children": 50,
+        "count_rounding": 5,
+        "direct_suppress_below": 25,
+        "direct_flag_below": 50,
+        "min_cell": 5,
+    }
+)
+#: Why each floor is there (said when a value below it is refused).
+FLOOR_REASONS: Mapping[str, str] = MappingProxyType(
+    {
+        "min_children": "a territory with fewer children is suppressed or merged, as a figure "
+        "about so few children can single them out",
+        "count_rounding": "expected counts of children in child labour are rounded to at least "
+        "the nearest 5, so that a small count cannot be read exactly",
+        "direct_suppress_below": "a survey direct estimate from fewer unweighted children is "
+        "suppressed: it is unreliable and can reveal the answers of a few children",
+        "direct_flag_below": "a direct estimate from fewer unweighted children is flagged "
+        "'interpret with caution'",
+        "min_cell": "a frequency cell with fewer cases is suppressed with its complements, so "
+        "that no small count of children can be read or worked out from the totals",
+    }
+)
+
+
 @dataclass(frozen=True)
 class DisclosureRules:
-    min_children: int = 50
-    count_rounding: int = 5
-    direct_suppress_below: int = 25
-    direct_flag_below: int = 50
-    min_cell: int = 5
+    min_children: int = FLOORS["min_children"]
+    count_rounding: int = FLOORS["count_rounding"]
+    direct_suppress_below: int = FLOORS["direct_suppress_below"]
+    direct_flag_below: int = FLOORS["direct_flag_below"]
+    min_cell: int = FLOORS["min_cell"]
     allow_unit_level: bool = False
     small_territories: Literal["suppress", "merge"] = "suppress"
 
@@ -63,12 +94,26 @@ class DisclosureRules:
             elif f.name == "small_territories":
                 ok = value in ("suppress", "merge")
             else:
-                ok = isinstance(value, int) and not isinstance(value, bool) and value >= 0
+                ok = isinstance(value, int) and not isinstance(value, bool)
             if not ok:
                 raise DisclosureError(f"disclosure.{f.name}: invalid value {value!r}")
+        for name, floor in FLOORS.items():
+            value = getattr(self, name)
+            if value < floor:
+                raise DisclosureError(
+                    f"disclosure.{name}: {value} is below its floor of {floor} "
+                    f"({FLOOR_REASONS[name]}); a run may raise this floor, never lower it"
+                )
+        if self.allow_unit_level:
+            raise DisclosureError(
+                "disclosure.allow_unit_level: true would switch off the rule that child-level "
+                "scores are never written; it cannot be set in a run file. Give --unit-level to "
+                "`target87 risk score` (unit_level=True) for one run, with a legal basis"
+            )
         if self.direct_flag_below < self.direct_suppress_below:
             raise DisclosureError(
-                "disclosure.direct_flag_below must not be below disclosure.direct_suppress_below"
+                f"disclosure.direct_flag_below ({self.direct_flag_below}) must not be below "
+                f"disclosure.direct_suppress_below ({self.direct_suppress_below}): raise both"
             )
 
     @classmethod
@@ -131,8 +176,8 @@ def check_unit_level_export(requested: bool) -> str:
     if requested is not True:
         raise DisclosureError(
             "unit-level (child-level) risk scores are not exported: they are sensitive personal "
-            "data about children. Ask for them explicitly (disclosure.allow_unit_level: true) "
-            "only with a legal basis for it."
+            "data about children. Ask for them explicitly for one run (`target87 risk score "
+            "--unit-level`, unit_level=True) only with a legal basis for it."
         )
     return (
         "WARNING: this export holds a predicted child labour probability for every child. "

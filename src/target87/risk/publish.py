@@ -27,6 +27,7 @@ from target87.risk.disclosure import (
     DisclosureRules,
     Suppression,
     SuppressionLog,
+    _merged_name,
     protect_direct_estimates,
     protect_territory_table,
     suppress_cells,
@@ -129,15 +130,20 @@ def complement_suppressed(
 def _fill_pooled(
     table: pd.DataFrame, finest: pd.DataFrame, levels: list[str], classify_row
 ) -> pd.DataFrame:
-    """Pooled rows: restore the levels above the parent, and classify the pooled risk."""
-    pooled = table[STATUS].isin(["merged"]) & table["risk"].notna()
-    if not pooled.any():
+    """Pooled rows: restore the levels above the parent (a suppressed pool's too, so that it
+    sits in its parent's group), and classify the pooled risk."""
+    if len(levels) < 2:  # nothing is pooled without a parent
         return table
     parent = levels[-2]
+    pools = table[levels[-1]] == table[parent].map(_merged_name)
+    if not pools.any():
+        return table
     ancestors = finest[levels[:-1]].drop_duplicates(parent).set_index(parent)
     for level in levels[:-2]:
-        table.loc[pooled, level] = table.loc[pooled, parent].map(ancestors[level])
-    table.loc[pooled, "class"] = classify_row(table[pooled]).to_numpy()
+        table.loc[pools, level] = table.loc[pools, parent].map(ancestors[level])
+    pooled = pools & table[STATUS].isin(["merged"]) & table["risk"].notna()
+    if pooled.any():
+        table.loc[pooled, "class"] = classify_row(table[pooled]).to_numpy()
     return table
 
 

@@ -9,7 +9,7 @@ import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from target87.risk.catalog import published_runs, run_document
+from target87.risk.catalog import public_document, published_runs
 from target87.risk.models import RiskRunRecord
 from target87.risk.report_html import Words
 from target87.web.cache import cached_page
@@ -25,7 +25,8 @@ RANKED = 30  # territories on the ranking chart (the table holds them all)
 @cached_page
 def risk_runs(request: Request):
     with session(request) as s:
-        runs = [(r, run_document(r)) for r in published_runs(s)]
+        shown = [(r, public_document(r)) for r in published_runs(s)]
+        runs = [(r, doc) for r, doc in shown if doc is not None]
     rows = [
         {
             "id": r.id,
@@ -50,7 +51,9 @@ def risk_run(request: Request, run_id: int):
         record = s.get(RiskRunRecord, run_id)
         if record is None:
             return render(request, "not_found.html", status_code=404, what=str(run_id))
-        doc = run_document(record)
+        doc = public_document(record)
+        if doc is None:
+            return render(request, "not_found.html", status_code=404, what=str(run_id))
     territories = pd.DataFrame(doc["territories"])
     labels = list(doc["classification"]["labels"])
     shown = territories.sort_values("risk", ascending=False, na_position="last")
@@ -78,7 +81,7 @@ def risk_run(request: Request, run_id: int):
 def _document(request: Request, run_id: int) -> dict | None:
     with session(request) as s:
         record = s.get(RiskRunRecord, run_id)
-        return None if record is None else run_document(record)
+        return None if record is None else public_document(record)
 
 
 @router.get("/risk/{run_id}/territories.csv")
