@@ -10,11 +10,30 @@ from pathlib import Path
 import pandas as pd
 
 from target87.ingest.errors import LoadError, Problem
-from target87.interop.limits import check_size, decode, protect, read_limited
+from target87.interop.limits import (
+    arrow_reader,
+    check_size,
+    decode,
+    decode_text,
+    protect,
+    read_limited,
+)
 from target87.interop.sdmx_csv import _record_lines  # the same line counting
-from target87.interop.table import OBS_COLUMNS, fill_period_bounds, raw_table, records
+from target87.interop.table import (
+    FLOAT_COLUMNS,
+    OBS_COLUMNS,
+    fill_period_bounds,
+    raw_table,
+    records,
+)
 
 REQUIRED_HEADER = ["series", "ref_area", "time_period", "value"]
+# The delimiters spreadsheets write: Excel's "CSV" is comma- or, where the decimal sign is a
+# comma (French, Spanish...), semicolon-separated; its "Unicode text" is tab-separated.
+DELIMITERS = {",": "commas", ";": "semicolons", "\t": "tabs"}
+# A number with a decimal comma, as Excel writes one where the comma is the decimal sign:
+# "4,6", "-0,25", ",5", "1,5E-05". Thousands separators ("1.234,5") are not guessed at.
+DECIMAL_COMMA = r"[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?"
 
 
 def _unneutralise(cells: pd.Series) -> pd.Series:
@@ -30,22 +49,22 @@ def read_csv(path: Path, *, display_name: str | None = None) -> pd.DataFrame:
     """Read an observation CSV into a raw table; refuse malformed files with a located error."""
     name = display_name or str(path)
     check_size(path)
-    text = decode(read_limited(path), name)
-    frame = parse_csv_text(text, name)
+    text = decode_text(read_limited(path), name)
+    delimiter = sniff_delimiter(text)
+    if text.strip():  # an empty file is parse_csv_text's to refuse
+        # The header first: a file split at the wrong delimiter is refused for its columns,
+        # not for the rows that the wrong split makes ragged.
+        _check_header(_header_cells(text, delimiter), delimiter, name)
+    frame = parse_csv_text(text, name, delimiter)
     frame.columns = [str(c).strip() for c in frame.columns]
-    missing = [c for c in REQUIRED_HEADER if c not in frame.columns]
-    if missing:
-        reason = f"missing column(s) {', '.join(missing)} (header: {', '.join(frame.columns)})"
-        raise LoadError([Problem(name, 1, None, reason)])
-    unknown = [c for c in frame.columns if c not in OBS_COLUMNS]
-    if unknown:
-        reason = f"unknown column(s) {', '.join(unknown)}: nothing is dropped silently"
-        raise LoadError([Problem(name, 1, None, reason)])
+    _check_header(list(frame.columns), delimiter, name)
     if frame.isna().any(axis=None):  # pyarrow reads a row it could not fill as nulls
-        raise LoadError([_locate_csv_fault(text, name)])
+        raise LoadError([_locate_csv_fault(text, name, delimiter)])
     for column in frame.columns:
         cells = frame[column] if column == "footnote" else frame[column].str.strip()
         frame[column] = _unneutralise(cells)  # footnotes keep their exact text
+    if delimiter != ",":
+        _read_decimal_commas(frame)
     lines = _record_lines(text.encode("utf-8"))
     if lines is not None and len(lines) == len(frame) + 1:
         rows = lines[1:]  # blank lines and quoted line breaks: the line each record starts on
@@ -54,20 +73,88 @@ def read_csv(path: Path, *, display_name: str | None = None) -> pd.DataFrame:
     return fill_period_bounds(raw_table(frame, file=name, rows=rows))
 
 
-def parse_csv_text(text: str, name: str) -> pd.DataFrame:
-    """Every cell as text. pyarrow parses fast; on failure the csv module finds the line."""
+def sniff_delimiter(text: str) -> str:
+    """The delimiter of an observation CSV (comma, semicolon or tab), told by its header line.
+
+    Our column names hold none of the three, so the right one is the one that splits the
+    header into the most of them; the rows are no guide (a semicolon file's values hold
+    decimal commas, a footnote holds anything). A header of other names is split where it
+    has the most of one delimiter, and the comma wins ties (and a header with none).
+    """
+    header = text[: text.find("\n")] if "\n" in text else text
+
+    def cells(delimiter: str) -> list[str]:
+        return [c.strip().strip('"').strip() for c in header.split(delimiter)]
+
+    def score(delimiter: str) -> tuple[int, int]:
+        split = cells(delimiter)
+        return sum(c in OBS_COLUMNS for c in split), len(split)
+
+    return max(DELIMITERS, key=score)  # max keeps the first (the comma) of equal scores
+
+
+def _header_cells(text: str, delimiter: str) -> list[str]:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        return [c.strip() for c in next(reader, [])]
+    except csv.Error:  # a broken quote in the header: the parser locates it
+        return list(OBS_COLUMNS)
+
+
+def _check_header(columns: list[str], delimiter: str, name: str) -> None:
+    """Refuse a header without the required columns, saying how it was split, or with a
+    column we do not know (nothing is dropped silently)."""
+    missing = [c for c in REQUIRED_HEADER if c not in columns]
+    if missing:
+        header = ", ".join(columns)
+        if len(header) > 300:  # binary content read as text, say: enough to recognise it
+            header = header[:300] + "…"
+        if len(columns) > 1:
+            seen = f"header split at {DELIMITERS[delimiter]}: {header}"
+        else:
+            seen = f"header: {header}, with no comma, semicolon or tab between column names"
+        reason = f"missing column(s) {', '.join(missing)} ({seen})"
+        raise LoadError([Problem(name, 1, None, reason)])
+    unknown = [c for c in columns if c not in OBS_COLUMNS]
+    if unknown:
+        reason = f"unknown column(s) {', '.join(unknown)}: nothing is dropped silently"
+        raise LoadError([Problem(name, 1, None, reason)])
+
+
+def _read_decimal_commas(frame: pd.DataFrame) -> None:
+    """Numbers written with a decimal comma, read as numbers (the caller checked that the
+    delimiter is not a comma, so such a comma can be nothing else)."""
+    for column in FLOAT_COLUMNS:
+        if column not in frame.columns:
+            continue
+        cells = frame[column]
+        has = cells.str.fullmatch(DECIMAL_COMMA)
+        if has.any():
+            frame.loc[has, column] = cells[has].str.replace(",", ".", regex=False)
+
+
+def parse_csv_text(text: str, name: str, delimiter: str = ",") -> pd.DataFrame:
+    """Every cell as text. pyarrow parses fast; on failure the csv module finds the line.
+
+    pyarrow reads the text from memory Arrow owns (``arrow_reader``), so that none of its
+    threads holds a Python object once the reader has failed.
+    """
     if not text.strip():
         raise LoadError([Problem(name, 1, None, "the file is empty")])
     try:
         return pd.read_csv(
-            io.BytesIO(text.encode("utf-8")), dtype=str, keep_default_na=False, engine="pyarrow"
+            arrow_reader(text),
+            sep=delimiter,
+            dtype=str,
+            keep_default_na=False,
+            engine="pyarrow",
         )
     except Exception:  # pyarrow's errors carry no line number: locate the fault ourselves
-        raise LoadError([_locate_csv_fault(text, name)]) from None
+        raise LoadError([_locate_csv_fault(text, name, delimiter)]) from None
 
 
-def _locate_csv_fault(text: str, name: str) -> Problem:
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+def _locate_csv_fault(text: str, name: str, delimiter: str = ",") -> Problem:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         width = len(next(reader))
         for row in reader:

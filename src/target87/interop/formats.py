@@ -7,6 +7,7 @@ Formats: ``csv`` (ours), ``json`` (ours), ``xlsx`` (our workbook or the template
 
 from __future__ import annotations
 
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +15,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from target87.interop.codes import CodeMap
-from target87.interop.limits import check_size, refuse
+from target87.interop.limits import check_size, refuse, text_encoding
 from target87.store.query import observations, sources
 
 READ_FORMATS = ("csv", "json", "xlsx", "sdmx-csv", "sdmx-ml", "sdmx-json", "opensdg")
@@ -30,7 +31,9 @@ def detect_format(path: Path) -> str:
     head = path.open("rb").read(SNIFF_BYTES)
     if head.startswith(b"PK\x03\x04"):
         return "xlsx"
-    text = head.decode("utf-8", errors="replace").lstrip("\ufeff").lstrip()
+    announced = text_encoding(head)  # UTF-16 (Excel's "Unicode text") and UTF-32 as well
+    codec = announced[1] if announced else "utf-8"
+    text = head.decode(codec, errors="replace").lstrip("\ufeff").lstrip()
     if text.startswith("<"):
         return "sdmx-ml"
     if text.startswith("{"):
@@ -58,9 +61,7 @@ def read_any(
 
         raw = read_json(path)
     elif fmt == "xlsx":
-        from target87.interop.excel_read import read_xlsx
-
-        raw = read_xlsx(path, codes=codes)
+        raw = _read_workbook(path, codes)
     elif fmt in ("sdmx-csv", "sdmx-ml", "sdmx-json"):
         from target87.interop.sdmx_read import read_sdmx
 
@@ -74,6 +75,28 @@ def read_any(
     if source:
         raw.loc[raw["source"] == "", "source"] = source
     return raw
+
+
+def _read_workbook(path: Path, codes: CodeMap | None) -> pd.DataFrame:
+    """``read_xlsx``, with a refusal (not openpyxl's traceback) for a zip archive that is no
+    workbook or a workbook whose name does not end in .xlsx: openpyxl goes by the name."""
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    from target87.interop.excel_read import read_xlsx
+
+    try:
+        return read_xlsx(path, codes=codes)
+    except InvalidFileException:
+        with zipfile.ZipFile(path) as archive:  # read_xlsx checked that it opens
+            workbook = "xl/workbook.xml" in archive.namelist()
+        if not workbook:
+            reason = "a zip archive, not an xlsx workbook (it holds no xl/workbook.xml)"
+        else:
+            reason = (
+                f"an xlsx workbook under the name {path.name!r}: the workbook reader opens "
+                "only .xlsx and .xlsm names; rename it to .xlsx to load it"
+            )
+        raise refuse(path, reason) from None
 
 
 @dataclass

@@ -196,6 +196,88 @@ def decode(data: bytes, name: str) -> str:
     return data.decode("latin-1")
 
 
+_TEXT_BOMS = (  # UTF-32 first: its little-endian BOM begins with UTF-16's
+    (codecs.BOM_UTF32_LE, "UTF-32", "utf-32"),
+    (codecs.BOM_UTF32_BE, "UTF-32", "utf-32"),
+    (codecs.BOM_UTF8, "UTF-8", "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "UTF-16", "utf-16"),
+    (codecs.BOM_UTF16_BE, "UTF-16", "utf-16"),
+)
+
+
+def text_encoding(data: bytes) -> tuple[str, str] | None:
+    """(name, codec) of text a byte order mark or UTF-16's zero bytes announce, else None.
+
+    Excel's "Unicode text" is UTF-16 with a BOM; without one, text of ASCII letters in UTF-16
+    has a zero byte after (little-endian) or before (big-endian) each of them.
+    """
+    for bom, label, codec in _TEXT_BOMS:
+        if data.startswith(bom):
+            return label, codec
+    head = data[:4]
+    if len(head) == 4 and head[0] and head[2] and not head[1] and not head[3]:
+        return "UTF-16", "utf-16-le"
+    if len(head) == 4 and head[1] and head[3] and not head[0] and not head[2]:
+        return "UTF-16", "utf-16-be"
+    return None
+
+
+def decode_text(data: bytes, name: str) -> str:
+    """The text of a CSV file in any encoding spreadsheets write, or a located refusal.
+
+    UTF-8, UTF-16 and UTF-32 (by their BOM, or UTF-16's zero bytes); otherwise UTF-8 without a
+    BOM, then Windows-1252 (Excel's "CSV" in Western European locales), which reads Latin-1
+    text the same and also the euro sign, curly quotes and dashes at 0x80-0x9F. A zero byte
+    means binary content, not text; bytes that fit none of these are reported with the
+    position of the first one.
+    """
+    announced = text_encoding(data)
+    if announced:
+        label, codec = announced
+        try:
+            return data.decode(codec)
+        except UnicodeDecodeError as exc:
+            reason = f"not valid {label} ({exc.reason}) at byte position {exc.start}"
+            raise refuse(name, reason, "encoding") from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    zero = data.find(b"\0")
+    if zero >= 0:
+        reason = f"binary content, not text: a zero byte at position {zero}"
+        raise refuse(name, reason, "encoding")
+    try:
+        return data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        bad = exc.start
+        reason = (
+            f"not UTF-8, UTF-16 or Windows-1252/Latin-1: undecodable byte 0x{data[bad]:02x} "
+            f"at position {bad}"
+        )
+        raise refuse(name, reason, "encoding") from None
+
+
+def arrow_reader(data: str | bytes):
+    """``data`` (text as UTF-8) in memory that Arrow owns, for pyarrow's readers to read.
+
+    Never hand pyarrow a Python object (``io.BytesIO``, ``bytes``, a file): its worker
+    threads hold the blocks they read from it and release them, taking the GIL, when their
+    task ends. After a parse error that can be after the interpreter began to exit; the
+    thread then ends inside a C++ destructor and the process aborts ("terminate called
+    without an active exception", exit code 134) although the refusal was printed.
+    """
+    import pyarrow as pa
+
+    if isinstance(data, str):
+        data = data.encode("utf-8")  # freed on return: only Arrow's copy is left
+    buffer = pa.allocate_buffer(len(data))
+    writer = pa.FixedSizeBufferWriter(buffer)
+    writer.write(data)  # one copy into Arrow's memory pool
+    writer.close()
+    return pa.BufferReader(buffer)
+
+
 def neutralise(value: object) -> object:
     """Prefix text that a spreadsheet would run as a formula with a quote (OWASP CSV injection)."""
     if isinstance(value, str) and value.startswith(FORMULA_START):

@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from pyarrow import csv as pacsv
 
 from target87.ingest.errors import LoadError, Problem
+from target87.interop.limits import arrow_reader
 
 # Coded components whose cells may carry a label ("BRA: Brazil") in files written with
 # labels=both; the label is cut off only in columns whose header is labelled too.
@@ -141,7 +142,7 @@ def read_components(
     multiline = lines is None or bool((np.diff(lines) > 1).any())
     try:
         table = pacsv.read_csv(
-            io.BytesIO(data),
+            arrow_reader(data),  # no Python object held by Arrow's threads (limits.py)
             read_options=pacsv.ReadOptions(column_names=header, skip_rows=1),
             parse_options=pacsv.ParseOptions(newlines_in_values=multiline),
             convert_options=pacsv.ConvertOptions(
