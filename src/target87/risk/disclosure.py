@@ -14,6 +14,8 @@ made (the run file is checked when it is read; a published run's rules when it i
   suppressed. **Expected counts** are rounded to the nearest ``count_rounding``.
 * **Survey direct estimates** (DHS/MICS convention): from fewer than ``direct_suppress_below``
   unweighted children they are suppressed; from fewer than ``direct_flag_below``, flagged.
+  A suppressed direct estimate must not be recoverable from anything else published either:
+  see *What a suppressed direct estimate may not be recovered from* below.
 * **Frequency tables**: cells with 1 to ``min_cell`` - 1 cases are suppressed (zeros are not
   sensitive), with **complementary suppression** so that no suppressed cell can be worked out
   exactly from the published row and column totals. Seen as a bipartite graph (rows and columns
@@ -21,6 +23,78 @@ made (the run file is checked when it is read; a published run's rules when it i
   on no cycle (a bridge); complements are added until no row or column holds a single
   suppressed cell and no suppressed cell is a bridge. Complements are the smallest non-zero
   cells that close a cycle (a suppressed zero can be pinned by non-negativity).
+
+What a suppressed direct estimate may not be recovered from
+-----------------------------------------------------------
+
+A direct estimate is *hidden* when it is not published: suppressed (``direct_suppress``, or
+as a complement, below), or in a row suppressed or merged for its children. Published per
+territory ``d`` are the synthetic risk ``r_d`` (the census mean of predicted probabilities;
+with small area on, the ``risk`` column is still this synthetic risk, not the EBLUP), its SE,
+interval, CV, class, P(high), the expected count, the unweighted sample size ``n_d``, the
+direct estimate ``y_d`` (when not hidden), the small-area columns (``small_area`` = EBLUP
+``theta_d``, ``small_area_se``, ``small_area_cv``, ``shrinkage`` = ``gamma_d``) and the
+benchmarked risk; nationally the direct estimate, ``deff`` and ``n``; the Fay-Herriot summary
+(``beta``, ``sigma2_v`` and medians); and the survey sample table (unweighted children in and
+not in child labour per top-level territory, with totals). The leak paths and the rules:
+
+1. **One row, the EBLUP.** ``theta_d = gamma_d y_d + (1 - gamma_d) z_d' beta`` with
+   ``z_d = (1, r_d)``, so ``y_d = (theta_d - (1 - gamma_d) z_d' beta) / gamma_d`` whenever
+   ``gamma_d > 0``. ``beta`` is printed in the summary and is in any case exact from two
+   published rows (``z_d' beta = (theta_d - gamma_d y_d) / (1 - gamma_d)``). Blanking
+   ``shrinkage`` alone does not help: ``gamma_d = sigma2_v / (sigma2_v + psi_d)`` with the
+   GVF variance ``psi_d = deff r_d (1 - r_d) / n_d``, all published (``sigma2_v`` also
+   follows from any published row: ``gamma psi / (1 - gamma)``). ``small_area_cv`` gives
+   ``theta_d = small_area_se / small_area_cv``. **Rule:** a row whose direct estimate is
+   hidden publishes none of ``small_area``, ``small_area_se``, ``small_area_cv`` and
+   ``shrinkage`` (a territory without sample keeps them: ``gamma = 0``, its EBLUP is the
+   regression prediction and holds no direct estimate).
+2. **Across rows, the Fay-Herriot fit.** ``beta = (Z'V^-1 Z)^-1 Z'V^-1 y`` is linear in every
+   direct estimate it is fitted on (``V_d = sigma2_v + psi_d``, all published), and
+   ``sigma2_v`` solves a score equation in them: with ``beta`` exact from the published
+   EBLUPs, a fit that used hidden direct estimates gives two (three) equations in them, which
+   pin one or two hidden estimates exactly and a few more through their bounds and integer
+   counts; the summary's medians of CVs over sampled areas rank hidden estimates too.
+   **Rule:** the Fay-Herriot model is fitted on the published direct estimates only; a
+   territory whose direct estimate is hidden is predicted by the regression like one without
+   sample (and rule 1 blanks that prediction). Everything it publishes is then a function of
+   published numbers; ``risk publish`` refits it from the document and compares.
+3. **Across rows, the sample table.** Where weights are constant within a territory (a
+   self-weighting sample, or one PSU), ``y_d n_d`` is the unweighted count of children in
+   child labour, so a top-level territory's published count ``C_r`` less
+   ``sum y_d n_d`` over its published direct estimates is the count of its hidden ones:
+   one hidden territory is recovered as ``(C_r - sum y_d n_d) / n_s``, and several at 0
+   (the common case with 15 surveyed children) all are; with varying weights the same
+   algebra gives them closely. With one level, ``C_d / n_d`` is the territory's own
+   unweighted direct estimate. **Rule**: the in / not in
+   child labour counts of a top-level territory are published only when all its surveyed
+   children are in territories whose direct estimate is published (``Total`` minus their
+   ``n_d`` is 0); otherwise both cells are suppressed (rule ``secondary``: they protect
+   suppressed estimates through the territory's total), and complements follow the cell rules.
+4. **Across rows, the nation.** The sample table's ``Total`` row (and, with weights, the
+   national direct estimate, a weighted mean of the territories') less the published direct
+   estimates leaves the pooled count ``S = C - sum y_d n_d`` of all hidden territories, from
+   ``m = N - sum n_d`` children. It reveals a hidden estimate when the pool is one territory,
+   or ``S`` is 0 or ``m`` (each hidden count is then 0, or all); a pool of fewer than
+   ``direct_suppress_below`` children is itself a direct estimate from too few.
+   **Rule** (:func:`pooled_direct_disclosure`): ``m`` is 0, or at least
+   ``direct_suppress_below`` children in at least two territories, as seen from the document
+   (two rows with a hidden estimate and sample, or one holding fewer than ``m``), with ``S``
+   (estimated from the published figures, and exactly in the pipeline) at least 0.5 from 0
+   and from ``m``; otherwise further published direct estimates are suppressed as
+   complements (rule ``secondary``; the smallest sample first, in a top-level territory
+   already hidden by rule 3 first, one strictly between 0 and 1 when ``S`` is pinned). When
+   no surveyed child, or every one, is in child labour the national estimate itself says so
+   for every territory and nothing can hide it: the bound is then not tested.
+
+Not leak paths: the benchmarked risk is the synthetic risk times one national factor (it
+holds the national direct estimate only); the synthetic risk, its interval, class and expected
+count come from the census and the unit-level model; ``small_area_se`` (``g1 + g2 + 2 g3``)
+rests on the GVF variance, never on the territory's Taylor variance, so the hidden
+``direct_se`` follows from nothing published; parent tables publish no direct estimate; the
+model's coefficients pool every surveyed child. The rules are applied in
+:func:`target87.risk.publish.publish` before anything is written and re-applied from the
+document at ``risk publish`` (:mod:`target87.risk.run_check`).
 
 Each function returns the protected table and a :class:`SuppressionLog` whose entries
 (territory, column, rule, reason) go into the run report; ``column == "*"`` means every value
@@ -43,6 +117,15 @@ from target87.risk.config import RiskError
 STATUS = "disclosure"  # column added to protected tables: ok | flagged | suppressed | merged
 TOTAL = "Total"
 ALL = "*"
+#: Published columns of a territory's direct estimate, and of the small-area estimate built on
+#: it: a row whose direct estimate is hidden publishes none of either (module rule 1).
+DIRECT_COLUMNS = ("direct", "direct_se", "direct_cv")
+SMALL_AREA_COLUMNS = ("small_area", "small_area_se", "small_area_cv", "shrinkage")
+#: Log reasons of rules 3 (``{row}``: the top-level territory) and 4, under rule ``secondary``:
+#: the words of the territory complements, which the reports translate.
+HIDDEN_CELLS_REASON = "complementary: protects a suppressed territory through the total of {row}"
+POOL_REASON = "complementary: protects a suppressed territory through the total of the country"
+POOL_TOLERANCE = 0.5  # a pooled count estimated this close to a bound is taken as pinned
 
 
 class DisclosureError(RiskError):
@@ -328,6 +411,51 @@ def protect_direct_estimates(
     return out, SuppressionLog(tuple(log))
 
 
+def pooled_direct_disclosure(
+    hidden_children: float,
+    visible: Sequence[float],
+    pooled_count: float,
+    rules: DisclosureRules,
+    *,
+    exact_count: float | None = None,
+    national_at_bound: bool = False,
+) -> str | None:
+    """Why the national counts give hidden direct estimates away (module rule 4), or None.
+
+    ``hidden_children`` is ``m``, the surveyed children outside the published direct
+    estimates; ``visible`` the ``n`` of each published row whose direct estimate is hidden
+    though it has sample; ``pooled_count`` the count ``S`` of children in child labour among
+    the ``m`` as worked out from the published figures (``C - sum y_d n_d``) and
+    ``exact_count`` the true one where known (the pipeline). ``national_at_bound``: no
+    surveyed child, or every one, is in child labour (the bound is then not tested).
+    """
+    m, low = hidden_children, rules.direct_suppress_below
+    if m <= 0:
+        return None
+    if m < low:
+        return (
+            f"the {m:g} surveyed children without a published direct estimate are fewer than "
+            f"direct_suppress_below {low}: the national counts less the published estimates "
+            "give their pooled estimate"
+        )
+    if not (len(visible) >= 2 or (len(visible) == 1 and visible[0] < m)):
+        return (
+            f"the {m:g} surveyed children without a published direct estimate may all be in "
+            "one territory: the national counts less the published estimates give its direct "
+            "estimate"
+        )
+    if national_at_bound:
+        return None
+    none = abs(pooled_count) < POOL_TOLERANCE or exact_count == 0
+    if none or abs(pooled_count - m) < POOL_TOLERANCE or exact_count == m:
+        return (
+            f"the national counts less the published estimates leave {'none' if none else 'all'}"
+            f" of the {m:g} other surveyed children in child labour: every suppressed direct "
+            "estimate follows"
+        )
+    return None
+
+
 # --------------------------------------------------------------------------------------------
 # frequency tables
 
@@ -336,11 +464,16 @@ def suppress_cells(
     table: pd.DataFrame,
     rules: DisclosureRules,
     margins: Literal["both", "rows", "columns", "none"] = "both",
+    *,
+    hidden_rows: Sequence[Any] = (),
+    hidden_reason: str = HIDDEN_CELLS_REASON,
 ) -> tuple[pd.DataFrame, SuppressionLog]:
     """Primary and complementary cell suppression of a count table (rows x columns).
 
     ``margins`` says which totals are published (and appended, computed from the unsuppressed
-    counts): row totals, column totals, both or none. Suppressed cells become NaN.
+    counts): row totals, column totals, both or none. Suppressed cells become NaN. Every cell
+    of the ``hidden_rows`` (row labels) is suppressed too, zeros included, and logged under
+    rule ``secondary`` with ``hidden_reason`` (``{row}``: the row's label; module rule 3).
     """
     if margins not in ("both", "rows", "columns", "none"):
         raise DisclosureError(f"margins must be both, rows, columns or none, not {margins!r}")
@@ -353,6 +486,12 @@ def suppress_cells(
         raise DisclosureError(f"row {row!r}, column {col!r}: not a count ({table.at[row, col]!r})")
     values = numbers.to_numpy(float)
     primary = (values > 0) & (values < rules.min_cell)
+    unknown = [r for r in hidden_rows if r not in table.index]
+    if unknown:
+        raise DisclosureError(f"rows to hide are not in the table: {unknown[:5]}")
+    hidden = np.zeros_like(primary)
+    hidden[table.index.isin(list(hidden_rows))] = True
+    primary |= hidden
     rows_known, cols_known = margins in ("both", "rows"), margins in ("both", "columns")
     mask = complementary_suppression(
         values,
@@ -369,17 +508,17 @@ def suppress_cells(
         out.loc[TOTAL] = (
             np.append(values.sum(axis=0), values.sum()) if rows_known else values.sum(axis=0)
         )
-    log = [
-        Suppression(
-            str(table.index[i]),
-            str(table.columns[j]),
-            "min_cell" if primary[i, j] else "secondary",
-            f"fewer than {rules.min_cell} cases"
-            if primary[i, j]
-            else "complementary: protects a small cell through the totals",
-        )
-        for i, j in zip(*np.nonzero(mask), strict=True)
-    ]
+
+    def entry(i: int, j: int) -> Suppression:
+        if hidden[i, j]:
+            rule, reason = "secondary", hidden_reason.format(row=table.index[i])
+        elif primary[i, j]:
+            rule, reason = "min_cell", f"fewer than {rules.min_cell} cases"
+        else:
+            rule, reason = "secondary", "complementary: protects a small cell through the totals"
+        return Suppression(str(table.index[i]), str(table.columns[j]), rule, reason)
+
+    log = [entry(i, j) for i, j in zip(*np.nonzero(mask), strict=True)]
     return out, SuppressionLog(tuple(log))
 
 

@@ -6,7 +6,11 @@
 * small-area: the Fay-Herriot EBLUP on the direct estimates with the synthetic risk as the
   area covariate; the sampling variances are smoothed by a GVF, ``deff p (1 - p) / n`` with
   ``p`` the synthetic risk and ``deff`` pooled over the design strata, where the linearised
-  variances rest on many PSUs (a territory's own variance from two or three PSUs is unstable);
+  variances rest on many PSUs (a territory's own variance from two or three PSUs is unstable).
+  It is fitted by :meth:`Estimators.small_area` on the direct estimates that are published
+  only, once disclosure control has said which (:mod:`~target87.risk.disclosure`, "What a
+  suppressed direct estimate may not be recovered from"): every other territory gets the
+  regression prediction, so nothing published rests on a suppressed direct estimate;
 * benchmarked: the synthetic risk ratio-adjusted so that its child-weighted mean equals the
   direct national estimate (povmap's ex-post benchmarking).
 
@@ -48,10 +52,39 @@ def territory_keys(frame: pd.DataFrame, levels: list[str]) -> pd.Index:
 class Estimators:
     keys: pd.Index  # the finest territories, in the order of the territory table
     direct: pd.DataFrame  # direct_estimates by key (sampled territories only)
-    small_area: FayHerriotResult | None
     benchmark: BenchmarkResult
     national: pd.Series  # direct, direct_se, n_sample, deff
+    synthetic: pd.Series  # the synthetic (CLRISK) risk by key: the small-area covariate
+    small_area_variance: pd.Series | None  # GVF sampling variances by key; None: no small area
     notes: tuple[str, ...] = ()
+
+    def small_area(self, shown: pd.Index) -> tuple[FayHerriotResult | None, tuple[str, ...]]:
+        """The Fay-Herriot fit on the direct estimates of the territories ``shown`` (those
+        published) only, and its notes; ``(None, ())`` when the run has no small area."""
+        if self.small_area_variance is None:
+            return None, ()
+        direct = self.direct["estimate"].reindex(self.keys)
+        direct = direct.where(direct.index.isin(shown))
+        try:
+            fh = fay_herriot(
+                direct, self.small_area_variance, pd.DataFrame({"synthetic": self.synthetic})
+            )
+        except SmallAreaError as exc:
+            raise RiskPipelineError(
+                f"small-area estimation on the published direct estimates: {exc}; to go on "
+                "without it, set run.small_area: false"
+            ) from exc
+        notes = []
+        if not fh.converged:
+            notes.append(
+                "the Fay-Herriot variance did not converge: small-area estimates are unreliable"
+            )
+        if fh.sigma2_v == 0:
+            notes.append(
+                "Fay-Herriot area variance estimated as 0: the small-area estimates "
+                "equal the regression on the synthetic risk"
+            )
+        return fh, tuple(notes)
 
 
 def estimate_territories(
@@ -61,7 +94,9 @@ def estimate_territories(
     small_area: bool = True,
     singleton: str = "fail",
 ) -> Estimators:
-    """Direct, small-area and benchmarked estimates for the territories of ``finest``."""
+    """Direct and benchmarked estimates for the territories of ``finest``, and the inputs of
+    the small-area fit (made by :meth:`Estimators.small_area` once the published direct
+    estimates are known)."""
     keys = territory_keys(finest.frame, levels)
     sample = survey.assign(**{KEY: territory_keys(survey, levels)})
     direct = direct_estimates(sample, territory=KEY, singleton=singleton)
@@ -78,28 +113,14 @@ def estimate_territories(
     synthetic = pd.Series(finest.frame["risk"].to_numpy(), index=keys, name="synthetic")
     children = pd.Series(finest.frame["children"].to_numpy(), index=keys)
     deff = design_effect(direct_estimates(sample, territory=STRATUM, singleton=singleton))
-    fh = None
+    psi = None
     if small_area:
-        sampled = direct.reindex(keys)
         try:
-            fh = fay_herriot(
-                sampled["estimate"],
-                gvf_variance(synthetic, sampled["n"], deff),
-                pd.DataFrame({"synthetic": synthetic}),
-            )
+            psi = gvf_variance(synthetic, direct["n"].reindex(keys), deff)
         except SmallAreaError as exc:
             raise RiskPipelineError(
                 f"small-area estimation: {exc}; to go on without it, set run.small_area: false"
             ) from exc
-        if not fh.converged:
-            notes.append(
-                "the Fay-Herriot variance did not converge: small-area estimates are unreliable"
-            )
-        if fh.sigma2_v == 0:
-            notes.append(
-                "Fay-Herriot area variance estimated as 0: the small-area estimates "
-                "equal the regression on the synthetic risk"
-            )
     national = pd.Series(
         {
             "direct": whole["estimate"],
@@ -111,9 +132,10 @@ def estimate_territories(
     return Estimators(
         keys,
         direct,
-        fh,
         benchmark(synthetic, children, float(whole["estimate"])),
         national,
+        synthetic,
+        psi,
         tuple(notes),
     )
 

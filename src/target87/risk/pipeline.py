@@ -13,7 +13,9 @@
    national estimate: all three side by side (:mod:`~target87.risk.estimators`);
 5. classes with their cut-points, P(high class), factor contributions (counterfactual and
    AME x prevalence) and the top factors of each territory;
-6. disclosure control, on by default (:mod:`~target87.risk.publish`).
+6. disclosure control, on by default (:mod:`~target87.risk.publish`); the Fay-Herriot model
+   is fitted there, on the direct estimates that are published only, so that no published
+   figure gives a suppressed direct estimate back.
 
 Territory codes are compared as text (``1``, ``1.0`` and ``"1"`` are one code), so a survey
 in Stata and a census in CSV join. A finest-level territory is identified by all its levels.
@@ -227,11 +229,11 @@ def run_pipeline(
         provenance=provenance,
         geojson=published.geojson,
         warnings=tuple(warnings),
-        notes=estimators.notes,
+        notes=estimators.notes + published.notes,
         estimates=finest,
         factors=cf,
         factors_ame=ame_cf,
-        small_area=estimators.small_area,
+        small_area=published.small_area,
         benchmark=estimators.benchmark,
         unit_scores=unit_scores,
     )

@@ -13,19 +13,27 @@ place (``territories[3].risk``, ``territories: R04 / T39``) and the rule:
    package), specialised to the document's territory levels: unknown fields are refused at
    every depth, each table holds exactly its documented columns plus one text column per
    level, and types and ranges are checked (shares in [0, 1], counts >= 0, status words).
-4. **Disclosure control re-applied** from the counts in the document, never from its flags:
-   a territory (any level) not suppressed must have at least ``min_children`` children, a
+4. **Disclosure control re-applied** from the counts in the document, never from its flags: a
+   territory (any level) not suppressed must have at least ``min_children`` children, a
    suppressed one publishes nothing but its codes, a pooled row exists only under
    ``small_territories: merge`` and is named after its parent, a territory suppressed alone
-   within its parent (or the country) must have a complement (rule secondary), expected
-   counts are multiples of ``count_rounding``; direct estimates from fewer than
+   within its parent (or the country) must have a complement (rule secondary), expected counts
+   are multiples of ``count_rounding``; direct estimates from fewer than
    ``direct_suppress_below`` unweighted children are blank (the national one too) and every
-   ``direct_disclosure`` word is recomputed from ``n_sample``; sample-table cells are 0 or at
-   least ``min_cell``, with no suppressed cell alone in its row or column or recoverable from
-   the totals, and the totals add up; the children of the territories add up to their parent's
-   and to the national total (at most, where some are suppressed); the map's features carry
-   exactly the published row of their territory; each suppression-log reason is the text its
-   rule writes under these thresholds; the synthetic marks agree.
+   ``direct_disclosure`` word is recomputed from ``n_sample`` ("suppressed" is also allowed
+   above the floor for a blank complement); no suppressed direct estimate can be recovered from
+   what else is published (rules 1-4 of :mod:`~target87.risk.disclosure`, "What a suppressed
+   direct estimate may not be recovered from"): a row whose direct estimate is blank publishes
+   no small-area column, the small-area estimates and the Fay-Herriot summary are those of a fit
+   on the published direct estimates alone (refitted here), a top-level territory whose surveyed
+   children are not all under published direct estimates has no counts by outcome in the sample
+   table, and the national counts less the published direct estimates leave a pool of hidden
+   ones that pins none; sample-table cells are 0 or at least ``min_cell``, with no suppressed
+   cell alone in its row or column or recoverable from the totals, and the totals add up; the
+   children of the territories add up to their parent's and to the national total (at most,
+   where some are suppressed); the map's features carry exactly the published row of their
+   territory; each suppression-log reason is the text its rule writes under these thresholds;
+   the synthetic marks agree.
 
 **Child-level rule.** A published run holds aggregates only. It is refused as unit-level
 (child-level) data when:
@@ -63,11 +71,14 @@ from typing import Any
 from target87.risk.config import RiskError
 from target87.risk.disclosure import (
     ALL,
+    HIDDEN_CELLS_REASON,
+    SMALL_AREA_COLUMNS,
     TOTAL,
     DisclosureError,
     DisclosureRules,
     _first_bridge,
     _merged_name,
+    pooled_direct_disclosure,
 )
 
 SCHEMA_FILE = "run.schema.json"
@@ -75,9 +86,10 @@ FORMAT = "target87.risk.run/1"  # run_result.FORMAT (not imported: that module i
 POOL = _merged_name("")  # the name of a pooled row, before its parent's code
 SAMPLE_CELLS = ("not in child labour", "in child labour")
 DIRECT = ("direct", "direct_se", "direct_cv")
-SMALL_AREA = ("small_area", "small_area_se", "small_area_cv", "shrinkage")
+SMALL_AREA = SMALL_AREA_COLUMNS
 KEYS = ("synthetic", "disclosure")  # row columns that are neither codes nor values
 
+TERRITORY_TOTAL = HIDDEN_CELLS_REASON.split("{")[0]  # "... through the total of "
 UNIT_LEVEL_FIELDS = frozenset({"unit_scores", "unit_level", "census_row"})
 PERSON_WORDS = frozenset(
     {"child", "children", "kid", "kids", "person", "persons", "people", "individual",
@@ -196,9 +208,11 @@ def check_run_document(doc: Any) -> DisclosureRules:
         "territories", doc["territories"], levels, parent, rules, merge and parent is not None
     )
     _direct_estimates(doc["territories"], levels, rules)
+    _small_area(doc, levels)
     _national(doc, rules)
     _children_add_up(doc, levels)
     _sample_table(doc["sample_table"], levels[0], rules)
+    _counts_hide_directs(doc, levels, rules)
     _suppression_log(doc["suppression_log"], rules)
     _map(doc, levels)
     return rules
@@ -485,12 +499,119 @@ def _direct_estimates(rows: list[dict], levels: list[str], rules: DisclosureRule
                     f"unweighted children is published; below direct_suppress_below {low} it "
                     "must be suppressed (rule direct_suppress)"
                 )
-        if row["direct_disclosure"] != status:
+        complement = status in ("ok", "flagged") and all(row[c] is None for c in DIRECT)
+        if row["direct_disclosure"] != status and not (
+            complement and row["direct_disclosure"] == "suppressed"
+        ):
             _fail(
                 f"territories: {label}: direct_disclosure is {row['direct_disclosure']!r}, but "
                 f"{'no count of' if n is None else _number(n)} unweighted children make it "
                 f"{status!r} (recomputed: the document's flags are not trusted)"
             )
+
+
+def _hidden(row: Mapping[str, Any]) -> bool:
+    """A published row whose direct estimate is blank though it may have sample."""
+    return row["disclosure"] != "suppressed" and row["direct"] is None and row["n_sample"] != 0
+
+
+def _small_area(doc: dict, levels: list[str]) -> None:
+    """Rules 1 and 2: no small-area column beside a hidden direct estimate; the small-area
+    estimates and summary those of a Fay-Herriot fit on the published direct estimates."""
+    if doc["small_area"] is None:
+        return
+    for row in doc["territories"]:
+        shown = [c for c in SMALL_AREA if row.get(c) is not None]
+        if _hidden(row) and shown:
+            _fail(
+                f"territories: {_label(row, levels)}: its direct estimate is suppressed but "
+                f"{', '.join(shown)} {'is' if len(shown) == 1 else 'are'} published: with the "
+                "regression on the synthetic risk they give it back, direct = (small_area - "
+                "(1 - shrinkage) x'beta) / shrinkage; a row whose direct estimate is suppressed "
+                "publishes no small-area column (rule direct_suppress)"
+            )
+    _small_area_fit(doc, levels)
+
+
+def _small_area_fit(doc: dict, levels: list[str]) -> None:
+    """Refit the Fay-Herriot model on the published direct estimates and compare."""
+    import numpy as np
+
+    from target87.risk.small_area import _gls, fit_variance
+
+    summary = doc["small_area"]
+    method = re.search(r"\bmethod (REML|ML)\b", summary)
+    deff = doc["national"]["deff"]
+    rows = [r for r in doc["territories"] if r["disclosure"] != "suppressed"]
+    fitted = [r for r in rows if r["direct"] is not None]
+    usable = all(
+        r["risk"] is not None and 0 < r["risk"] < 1 and (r["n_sample"] or 0) > 0 for r in fitted
+    )
+    if method is None or not deff or not usable or len(fitted) < 3:
+        _fail(
+            "small_area: the small-area estimates cannot be refitted from the published direct "
+            "estimates (a method REML or ML, the national deff, and at least 3 published direct "
+            "estimates with their risk and n_sample are needed)"
+        )
+    risk = np.array([r["risk"] for r in fitted], dtype=float)
+    y = np.array([r["direct"] for r in fitted], dtype=float)
+    psi = deff * risk * (1 - risk) / np.array([r["n_sample"] for r in fitted], dtype=float)
+    X = np.column_stack([np.ones(len(fitted)), risk])
+    if np.linalg.matrix_rank(X) < 2:
+        _fail("small_area: the published direct estimates cannot identify the regression")
+    sigma2_v, _, _ = fit_variance(y, X, psi, method.group(1))
+    beta = _gls(sigma2_v, y, X, psi)[2]
+    for row in rows:
+        if row["small_area"] is None and row["shrinkage"] is None:
+            continue
+        prediction = beta[0] + beta[1] * (row["risk"] if row["risk"] is not None else math.nan)
+        gamma, estimate = 0.0, prediction
+        if row["direct"] is not None:
+            p = row["risk"]
+            gamma = sigma2_v / (sigma2_v + deff * p * (1 - p) / row["n_sample"])
+            estimate = gamma * row["direct"] + (1 - gamma) * prediction
+        given = (row["small_area"], row["shrinkage"])
+        if any(
+            v is not None and not math.isclose(v, w, rel_tol=1e-6, abs_tol=1e-9)
+            for v, w in zip(given, (estimate, gamma), strict=True)
+        ):
+            _fail(
+                f"territories: {_label(row, levels)}: small_area {_quote(given[0])} and shrinkage "
+                f"{_quote(given[1])} are not the Fay-Herriot estimate fitted on the published "
+                f"direct estimates alone ({estimate:.6g}, {gamma:.6g}): a fit on suppressed "
+                "direct estimates gives them away through its coefficients (rule direct_suppress)"
+            )
+    _small_area_summary(summary, len(fitted), sigma2_v, beta)
+
+
+def _small_area_summary(summary: str, areas: int, sigma2_v: float, beta: Any) -> None:
+    """The printed fit is the refitted one: its areas, sigma2_v and coefficients."""
+    found = {
+        "areas": re.search(r"^areas: (\d+) with a direct estimate", summary, re.M),
+        "sigma2_v": re.search(r"sigma2_v = (\S+)$", summary, re.M),
+        "const": re.search(r"^const\s+(\S+)\s", summary, re.M),
+        "synthetic": re.search(r"^synthetic\s+(\S+)\s", summary, re.M),
+    }
+    wrong = [name for name, match in found.items() if match is None]
+    try:
+        printed = {name: float(match.group(1)) for name, match in found.items() if match}
+    except ValueError:
+        wrong = ["a number"]
+    if not wrong:
+        refitted = {"areas": areas, "sigma2_v": sigma2_v, "const": beta[0], "synthetic": beta[1]}
+        close = {
+            "areas": lambda a, b: a == b,
+            "sigma2_v": lambda a, b: math.isclose(a, b, rel_tol=1e-5, abs_tol=1e-12),
+            "const": lambda a, b: abs(a - b) <= 6e-6,
+            "synthetic": lambda a, b: abs(a - b) <= 6e-6,
+        }
+        wrong = [k for k in refitted if not close[k](printed[k], refitted[k])]
+    if wrong:
+        _fail(
+            f"small_area: the summary's {', '.join(wrong)} {'is' if len(wrong) == 1 else 'are'} "
+            "not those of the Fay-Herriot fit on the published direct estimates alone: a fit on "
+            "suppressed direct estimates gives them away (rule direct_suppress)"
+        )
 
 
 def _national(doc: dict, rules: DisclosureRules) -> None:
@@ -601,6 +722,55 @@ def _sample_table(rows: list[dict], level: str, rules: DisclosureRules) -> None:
             _fail(f"sample_table: the column {column!r} does not add up to its {TOTAL!r}")
 
 
+def _counts_hide_directs(doc: dict, levels: list[str], rules: DisclosureRules) -> None:
+    """Rules 3 and 4: the sample table's counts less the published direct estimates give no
+    suppressed direct estimate away (the table's shape was checked by _sample_table)."""
+    rows = [r for r in doc["territories"] if r["disclosure"] != "suppressed"]
+    published = [r for r in rows if r["direct"] is not None]
+    level = levels[0]
+    body, total = doc["sample_table"][:-1], doc["sample_table"][-1]
+    under: dict[str, float] = defaultdict(float)
+    for row in published:
+        under[row[level]] += row["n_sample"] or 0
+    for row in body:
+        hidden = row[TOTAL] - under.pop(row[level], 0.0)
+        if hidden < 0:
+            _fail(
+                f"sample_table: {row[level]}: {_number(row[TOTAL])} surveyed children, fewer "
+                "than the n_sample of its territories' published direct estimates"
+            )
+        shown = [c for c in SAMPLE_CELLS if row[c] is not None]
+        if hidden > 0 and shown and len(body) > 1:
+            _fail(
+                f"sample_table: {row[level]}, {', '.join(map(repr, shown))}: "
+                f"{_number(hidden)} of its surveyed children are in territories whose direct "
+                f"estimate is suppressed, and its counts less the published direct estimates "
+                "of its territories give those away; its counts must be suppressed "
+                "(rule secondary)"
+            )
+    if under:
+        place = next(iter(under))
+        _fail(
+            f"territories: {level} {place} has published direct estimates but no sample_table row"
+        )
+    n, count = total[TOTAL], total["in child labour"]
+    visible = [r for r in rows if _hidden(r) and r["n_sample"] is not None]
+    reason = pooled_direct_disclosure(
+        n - sum(r["n_sample"] for r in published),
+        [float(r["n_sample"]) for r in visible],
+        count - sum(r["direct"] * r["n_sample"] for r in published),
+        rules,
+        national_at_bound=count in (0, n),
+    )
+    if reason is not None:
+        names = ", ".join(_label(r, levels) for r in visible[:10]) or "territories not shown"
+        _fail(
+            f"territories: direct estimates suppressed in {names}: {reason} (the sample_table "
+            f"{TOTAL!r} row's 'in child labour' less direct x n_sample of the others); further "
+            "direct estimates must be suppressed as complements (rule secondary)"
+        )
+
+
 def _log_patterns(rules: DisclosureRules) -> dict[str, list[str]]:
     """The reasons each rule writes (disclosure.py, publish.py) under these thresholds."""
     m, low, high = rules.min_children, rules.direct_suppress_below, rules.direct_flag_below
@@ -631,6 +801,8 @@ def _suppression_log(entries: list[dict], rules: DisclosureRules) -> None:
                 "under the run's disclosure_rules"
             )
         cell = rule == "min_cell" or reason.endswith("small cell through the totals")
+        if column in SAMPLE_CELLS and rule == "secondary" and reason.startswith(TERRITORY_TOTAL):
+            continue  # the counts of a top-level territory holding suppressed direct estimates
         expected = "expected" if rule == "count_rounding" else None
         if (
             (cell and column not in SAMPLE_CELLS)
