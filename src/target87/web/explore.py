@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from target87 import store
@@ -128,6 +128,26 @@ def choose_view(s: Session, asked: dict[str, str], lang: str, series_codes: list
     )
 
 
+def area_table(s: Session, lang: str) -> pd.DataFrame:
+    """Every area's code, kind, name in ``lang`` and M49 code, read once per data version:
+    the explorer's other work is a few milliseconds, the ORM read of 290 areas is not."""
+    version = s.execute(select(func.max(M.LoadRecord.id))).scalar() or 0
+    key = (str(s.get_bind().url), version, lang)
+    if key not in _AREAS:
+        if len(_AREAS) > 32:  # old data versions
+            _AREAS.clear()
+        _AREAS[key] = pd.DataFrame(
+            [
+                {"code": a.code, "kind": a.kind, "name": a.name(lang), "m49": a.m49}
+                for a in s.execute(select(M.Area).order_by(M.Area.code)).scalars()
+            ]
+        )
+    return _AREAS[key]
+
+
+_AREAS: dict[tuple, pd.DataFrame] = {}
+
+
 def latest_rows(s: Session, choice: Choice, lang: str) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(countries, aggregates): each area's latest preferred value in the window."""
     frame = store.observations(
@@ -140,12 +160,7 @@ def latest_rows(s: Session, choice: Choice, lang: str) -> tuple[pd.DataFrame, pd
     if choice.urbanisation:
         frame = frame[frame["urbanisation"] == choice.urbanisation]
     latest = latest_in_window(frame, choice.start, choice.end)
-    areas = pd.DataFrame(
-        [
-            {"code": a.code, "kind": a.kind, "name": a.name(lang), "m49": a.m49}
-            for a in s.execute(select(M.Area).order_by(M.Area.code)).scalars()
-        ]
-    )
+    areas = area_table(s, lang)
     held = latest.reset_index()[
         ["ref_area", "value", "lower_bound", "upper_bound", "time_period", "footnote", "source"]
     ].rename(columns={"ref_area": "code", "lower_bound": "lower", "upper_bound": "upper"})
