@@ -64,7 +64,11 @@ def test(args: list[str]) -> int:
     if lint:
         print("ruff found problems (see above).", file=sys.stderr)
         return lint
-    pytest = [str(BIN / "python"), "-m", "pytest", *args]
+    # Two workers by default (CI has two cores); a module's tests stay on one worker so its
+    # fixtures (a served site, a browser) start once. TARGET87_TEST_WORKERS=0 runs in-process.
+    workers = os.environ.get("TARGET87_TEST_WORKERS", "2")
+    spread = [] if "-n" in args or workers == "0" else ["-n", workers, "--dist", "loadfile"]
+    pytest = [str(BIN / "python"), "-m", "pytest", *spread, *args]
     try:
         with temporary_postgres() as url:
             env["TARGET87_TEST_POSTGRES_URL"] = url

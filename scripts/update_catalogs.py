@@ -1,4 +1,4 @@
-"""Bring the French and Spanish catalogs in line with ``target87.i18n.MESSAGES``.
+"""Bring the French and Spanish catalogs in line with ``target87.presentation.messages.MESSAGES``.
 
     .venv/bin/python scripts/update_catalogs.py
 
@@ -12,7 +12,7 @@ from pathlib import Path
 
 from babel.messages.pofile import read_po, write_po
 
-from target87.i18n import MESSAGES
+from target87.presentation.messages import MESSAGES
 
 LOCALE = Path(__file__).resolve().parents[1] / "src" / "target87" / "locale"
 

@@ -8,7 +8,7 @@ from importlib import resources
 import pytest
 from babel.messages.pofile import read_po
 
-from target87.i18n import MESSAGES, label
+from target87.presentation.messages import MESSAGES, label
 from tests.conftest import ROOT
 
 
@@ -37,6 +37,6 @@ def test_placeholders_survive_translation():
 
 
 def test_every_key_the_templates_use_exists():
-    templates = (ROOT / "src" / "target87" / "web" / "templates").glob("*.html")
+    templates = (ROOT / "src" / "target87" / "presentation" / "templates").rglob("*.html")
     used = {k for path in templates for k in re.findall(r'\bt\("(\w+)"\)', path.read_text())}
     assert used and used <= set(MESSAGES), sorted(used - set(MESSAGES))

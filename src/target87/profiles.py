@@ -14,7 +14,6 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from target87.i18n import MESSAGES, label
 from target87.presentation import (
     age_label,
     citation_text,
@@ -23,6 +22,7 @@ from target87.presentation import (
     format_value,
     period_label,
 )
+from target87.presentation.messages import MESSAGES, label
 from target87.store import models as M
 from target87.store.query import observations, resolve_area
 

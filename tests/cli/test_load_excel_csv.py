@@ -52,7 +52,7 @@ def test_load_reads_excel_csv_with_semicolons_or_tabs_and_decimal_commas(url, tm
     path.write_bytes(EXCEL_FILES[kind]())
     result = load(url, path)
     assert result.returncode == 0, result.stderr
-    assert "2 observations loaded for source ilab_tvpra_2022." in result.stdout
+    assert "2 observations loaded for source ilab_tvpra_2022: added 2," in result.stdout
     assert stored(url) == [("2018", 5.1, None, NOTE), ("2019", 4.6, 5.25, NOTE)]
 
 

@@ -142,20 +142,27 @@ def _user_file(tmp_path, rows: list[str]):
 GOOD = "SL_TLF_CHLDEC,BRA,{year},{year},{year},_T,Y5T17,_T,{value},,,PT,0,A,C,N,,ilab_tvpra_2022"
 
 
-def test_a_user_file_loads_and_reloading_replaces_its_sources_rows(loaded_engine, tmp_path):
+def test_a_user_file_loads_and_reloading_with_replace_replaces_its_sources_rows(
+    loaded_engine, tmp_path
+):
     path = _user_file(
         tmp_path, [GOOD.format(year=2019, value=4.6), GOOD.format(year=2020, value=4.2)]
     )
     assert load_file(loaded_engine, path).by_source == {"ilab_tvpra_2022": 2}
     path = _user_file(tmp_path, [GOOD.format(year=2020, value=4.1)])
-    load_file(loaded_engine, path)
-    with Session(loaded_engine) as s:
-        values = s.execute(
-            select(M.Observation.time_period, M.Observation.value).where(
-                M.Observation.source == "ilab_tvpra_2022"
-            )
-        ).all()
-    assert values == [("2020", 4.1)]
+
+    def values():
+        with Session(loaded_engine) as s:
+            return s.execute(
+                select(M.Observation.time_period, M.Observation.value).where(
+                    M.Observation.source == "ilab_tvpra_2022"
+                )
+            ).all()
+
+    load_file(loaded_engine, path)  # by default a load adds and updates, never deletes
+    assert values() == [("2019", 4.6), ("2020", 4.1)]
+    load_file(loaded_engine, path, mode="replace")
+    assert values() == [("2020", 4.1)]
 
 
 def test_a_user_file_with_one_bad_row_writes_nothing(loaded_engine, tmp_path):

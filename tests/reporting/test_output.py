@@ -15,9 +15,9 @@ import pytest
 from target87 import reporting, store
 from target87.interop.sdmx_read import read_sdmx
 from target87.interop.table import typed
+from target87.presentation import format_number, translator
 from target87.reporting import output
 from target87.reporting.pdf import report_pdf
-from target87.web.lang import number, translator
 
 from .conftest import CHLDEC_F, CHLDEC_M, CHLDEC_T, INSPECTIONS, actor, draft
 
@@ -159,7 +159,7 @@ def test_the_pdf_is_a_real_pdf_holding_the_values_the_roadmap_and_the_comments(d
         "Informe nacional anual sobre la meta 8.7 de los ODS:",  # the title, on two lines
         "Nepal, 2024",
         "15,3 %",
-        number(1180, "es", 2),
+        format_number(1180, "es", 2),
         "14,6 %",
         "NCLS21",  # the girls' footnote
         "Train and deploy 200 labour inspectors",

@@ -16,7 +16,7 @@ from target87.interop.sdmx_read import read_sdmx
 from target87.interop.sdmx_write import check_dsd_codes
 from target87.interop.table import typed
 from target87.profiles import country_profile
-from target87.web.api import create_api_app
+from target87.web.api.routes import create_api_app
 
 from .conftest import CHLDEC_F, CHLDEC_M, CHLDEC_T, INSPECTIONS, actor, audit, cell, draft
 

@@ -17,9 +17,9 @@ import pytest
 import yaml
 from markupsafe import escape
 
-from target87.i18n import MESSAGES, catalog, label
 from target87.presentation import format_number, format_percent
 from target87.presentation.catalogue import catalogue as content_catalogue
+from target87.presentation.messages import MESSAGES, catalog, label
 from target87.risk.outputs import write_outputs
 from target87.risk.pipeline import run_file
 from target87.risk.report_html import read_run_json, render_report

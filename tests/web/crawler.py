@@ -25,7 +25,7 @@ from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit
 import httpx
 from babel.messages.pofile import read_po
 
-from target87.i18n import MESSAGES
+from target87.presentation.messages import MESSAGES
 
 # Answers that are files, not pages: by the address's extension.
 FILE_SUFFIXES = (".csv", ".xlsx", ".xml", ".json", ".pdf", ".png", ".svg", ".js", ".css")
@@ -411,7 +411,7 @@ class Crawl:
         crawled, POST answers checked here."""
         if form.method == "post" and not self.post_forms(form):
             return []
-        signature = (form.method, form.action.split("?")[0], tuple(sorted(form.fields)))
+        signature = (form.method, urlsplit(form.action).path)  # one kind of form per address
         first = signature not in self._forms_seen
         self._forms_seen.add(signature)
         variants: list[dict[str, str]] = [dict(form.fields)] if first else []

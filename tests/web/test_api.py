@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from target87 import store
 from target87.interop.sdmx_read import read_sdmx
-from target87.web.api import MAX_LIMIT, create_api_app
+from target87.web.api.routes import MAX_LIMIT, create_api_app
 
 API = "/api/v1"
 HOSTILE = "<script>alert(1)</script>"

@@ -70,7 +70,7 @@ def test_clients_missing_the_same_page_together_wait_for_one_rendering(warehouse
 
     from starlette.requests import Request
 
-    from target87.web.cache import cached_page
+    from target87.web.site.cache import cached_page
 
     app = create_app(warehouse_url)
     renderings = []

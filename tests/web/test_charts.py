@@ -16,15 +16,16 @@ import pytest
 import vl_convert as vlc
 from playwright.sync_api import Page
 
-from target87.progress.chart import OBSERVED, PROJECTED
-from target87.web.charts import (
+from target87.presentation import translator
+from target87.presentation.charts import (
+    OBSERVED,
+    PROJECTED,
     bars_spec,
     ratification_timeline_spec,
     region_comparison_spec,
     roadmap_gantt_spec,
     series_by_sex_spec,
 )
-from target87.web.lang import translator
 from tests.web.test_browser import wait_for_charts
 
 LANGS = ["en", "fr", "es"]

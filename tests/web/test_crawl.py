@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from target87 import reporting
 from target87.web.app import create_app
-from target87.web.auth import SESSION_COOKIE
+from target87.web.site.visitors import SESSION_COOKIE
 from tests.web import test_reporting_support as support
 from tests.web.conftest import publish_synthetic_risk_run
 from tests.web.crawler import Crawl, expects_html, shape

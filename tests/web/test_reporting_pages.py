@@ -12,9 +12,10 @@ import pytest
 from sqlalchemy import select
 
 from target87 import reporting
+from target87.presentation.charts import roadmap_gantt_spec
 from target87.reporting.models import Action, Report
-from target87.web.auth import PRE_COOKIE, SESSION_COOKIE
-from target87.web.charts import roadmap_gantt_spec
+from target87.web.site.forms import PRE_COOKIE
+from target87.web.site.visitors import SESSION_COOKIE
 from tests.web import test_reporting_support as support
 from tests.web.test_reporting_support import (
     CHLDEC_F,
@@ -499,10 +500,10 @@ def test_the_reporting_pages_speak_the_readers_language(site, lang, words):
 
 
 def test_every_text_key_the_reporting_templates_use_exists():
-    from target87.i18n import MESSAGES
-    from target87.web.app import package_dir
+    from target87.presentation.messages import MESSAGES
+    from target87.presentation.rendering import TEMPLATES
 
-    folder = package_dir("templates") / "reporting"
+    folder = TEMPLATES / "reporting"
     used = {
         key
         for path in folder.glob("*.html")

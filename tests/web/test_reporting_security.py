@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from target87 import reporting
 from target87.reporting import models as R
-from target87.web.auth import SESSION_COOKIE
+from target87.web.site.visitors import SESSION_COOKIE
 from tests.web import test_reporting_support as support
 from tests.web.test_reporting_support import SECRET, Site, csrf_of, make_site, pdf_bytes
 

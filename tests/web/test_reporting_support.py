@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 from target87 import reporting
 from target87.reporting.models import AuditEvent
 from target87.web.app import create_app
-from target87.web.auth import SESSION_COOKIE
+from target87.web.site.visitors import SESSION_COOKIE
 
 SECRET = "reporting web tests: not a real key"
 CHLDEC_T = "SL_TLF_CHLDEC:2024:_T:Y5T17:_T"

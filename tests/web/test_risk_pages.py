@@ -72,7 +72,7 @@ def test_run_page_has_banner_map_ranking_and_every_territory(client, published):
 
 
 def test_map_colours_every_territory_and_greys_the_unclassified(client, published):
-    from target87.web.risk_charts import class_map_spec
+    from target87.presentation.charts import class_map_spec
 
     _, _, doc = published
     labels = list(doc["classification"]["labels"])
@@ -119,7 +119,7 @@ def test_list_without_runs_says_so(warehouse_url):
 
 
 def test_map_polygons_are_wound_for_d3_whichever_way_they_came():
-    from target87.web.risk_charts import d3_winding
+    from target87.presentation.charts import d3_winding
 
     ccw = [[0, 0], [1, 0], [1, 1], [0, 1], [0, 0]]  # RFC 7946's outer ring
     hole = [[0.2, 0.2], [0.2, 0.4], [0.4, 0.4], [0.2, 0.2]]  # clockwise: must turn around
@@ -136,7 +136,7 @@ def test_ranking_is_drawn_highest_risk_first_with_each_interval_on_its_line(publ
 
     import vl_convert as vlc
 
-    from target87.web.risk_charts import risk_ranking_spec
+    from target87.presentation.charts import risk_ranking_spec
 
     _, _, doc = published
     territories = pd.DataFrame(doc["territories"])

@@ -13,7 +13,7 @@ from sqlalchemy import select
 
 from target87 import reporting
 from target87.reporting.models import LoginAttempt
-from target87.web.auth import SESSION_COOKIE
+from target87.web.site.visitors import SESSION_COOKIE
 from tests.web import test_reporting_support as support
 from tests.web.serving import serve
 from tests.web.test_reporting_support import PASSWORD, csrf_of, email, make_site

@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 from concurrent.futures import ThreadPoolExecutor
 
-from target87.web.auth import write_slot
+from target87.web.site.forms import write_slot
 
 
 def test_one_slot_per_event_loop_and_writes_take_turns():

@@ -157,3 +157,7 @@ from target87.cli.users_cmd import users_app  # noqa: E402
 app.add_typer(users_app, name="users")
 app.add_typer(reporting_app, name="reporting")
 from target87.cli import risk_cmd  # noqa: E402, F401  (registers `target87 risk`)
+from target87.cli.history_cmd import history_app  # noqa: E402
+
+app.add_typer(history_app, name="history")
+from target87.cli import doctor_cmd  # noqa: E402, F401  (registers `target87 doctor`)

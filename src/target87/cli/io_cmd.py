@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from target87.cli.app import app, console, err, progress_bar, progress_callback, ready_engine
 from target87.ingest import LoadError
-from target87.interop import check_table, export, load_table, read_any
+from target87.interop import Changes, check_table, export, file_sha256, load_table, read_any
 from target87.interop.table import ExportError
 from target87.validation import RuleSet
 
@@ -76,16 +76,26 @@ def load(
     source: SourceOpt = None,
     rules: RulesOpt = None,
     report: ReportOpt = ReportFormat.text,
-    merge: Annotated[
+    replace: Annotated[
         bool,
         typer.Option(
-            "--merge",
-            help="Replace only rows with the same key (default: the file replaces every row "
-            "of each source and series it holds).",
+            "--replace",
+            help="Also remove, for each source and series in the file, the stored rows the "
+            "file does not hold (default: add new rows and update changed ones, remove "
+            "nothing).",
         ),
     ] = False,
+    merge: Annotated[
+        bool,
+        typer.Option("--merge", hidden=True, help="The default now (add and update)."),
+    ] = False,
 ) -> None:
-    """Check a file and load it: all rows or none."""
+    """Check a file and load it: all rows or none. Adds and updates rows, never removes
+    unless --replace; prints and logs what it added, changed and removed (`target87
+    history`)."""
+    if replace and merge:
+        err.print("--replace and --merge contradict each other; nothing was loaded.")
+        raise typer.Exit(2)
     raw = _read(path, fmt, source)
     if raw.empty:
         err.print(f"{path} holds no observations: nothing to load, nothing changed.")
@@ -98,7 +108,8 @@ def load(
                 raw,
                 rules=_rules(rules),
                 progress=progress_callback(bar),
-                mode="merge" if merge else "replace",
+                mode="replace" if replace else "upsert",
+                file_sha256=file_sha256(path),
             )
     except LoadError as exc:
         if report is ReportFormat.json:
@@ -110,8 +121,28 @@ def load(
         raise typer.Exit(2) from None
     if summary.report:
         _print_report(summary.report, report)
+    _print_load(summary)
+
+
+def _print_load(summary) -> None:
+    """What the load did, per source and in all, and how to see or undo it."""
+
+    def say(text: str) -> None:
+        console.print(text, soft_wrap=True, highlight=False, markup=False)
+
     for src, n in summary.by_source.items():
-        console.print(f"{n} observations loaded for source {src}.")
+        c = summary.changes_by_source.get(src, Changes())
+        say(f"{n} observations loaded for source {src}: {c.text()}, unchanged {c.unchanged}.")
+    how = (
+        "replace: stored rows of these sources and series that the file does not hold were removed"
+        if summary.mode == "replace"
+        else "add and update: nothing removed"
+    )
+    say(f"Load {summary.load_id} ({how}): {summary.changes.text()}, unchanged {summary.unchanged}.")
+    say(
+        f"Rows: target87 history show {summary.load_id}; "
+        f"undo: target87 history undo {summary.load_id}"
+    )
 
 
 @app.command()

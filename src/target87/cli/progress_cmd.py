@@ -13,10 +13,10 @@ from sqlalchemy.orm import Session
 from target87 import store
 from target87.cli.app import app, console, err, ready_engine
 from target87.cli.render import LANG_HELP, check_language
-from target87.i18n import label
 from target87.presentation import age_label, children_only, format_number, sex_label
+from target87.presentation.charts import progress_chart, save_chart
+from target87.presentation.messages import label
 from target87.progress import ProgressError, project
-from target87.progress.chart import progress_chart, save_chart
 from target87.progress.data import NoData, group_aggregate
 from target87.progress.report import ProgressReport, progress_report
 from target87.store import models as M

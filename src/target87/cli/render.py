@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import typer
 
-from target87.i18n import LANGUAGES
 from target87.presentation import age_label, period_label
 from target87.presentation import format_value as _format_value
+from target87.presentation.messages import LANGUAGES
 
 LANG_HELP = "Language of the words and numbers: en, fr or es."
 

@@ -14,7 +14,13 @@ from sqlalchemy.orm import Session
 
 from target87.ingest import schema as S
 from target87.ingest.errors import LoadError, Problem
-from target87.ingest.writer import Progress, replace_by_source, upsert
+from target87.ingest.writer import (
+    Progress,
+    os_user,
+    replace_by_source,
+    replace_snapshot_observations,
+    upsert,
+)
 from target87.store import models as M
 from target87.store.db import migrate
 
@@ -117,30 +123,39 @@ def last_snapshot_digest(session: Session) -> str | None:
 
 
 def write_snapshot(engine: Engine, files: SnapshotFiles, progress: Progress | None = None) -> dict:
-    """Write a checked snapshot in one transaction: all of it, or (on any failure) nothing."""
+    """Write a checked snapshot in one transaction: all of it, or (on any failure) nothing.
+
+    The rows an earlier snapshot wrote for the snapshot's sources are replaced; rows of any
+    other source, and rows a user's load added or changed, are kept (see
+    ``replace_snapshot_observations``).
+    """
     t = files.tables
     counts: dict[str, int] = {}
     with Session(engine) as session, session.begin():
+        record = M.LoadRecord(
+            kind="snapshot",
+            mode="snapshot",
+            name=str(files.folder),
+            digest=files.digest,
+            rows=0,
+            loaded_at=datetime.now(UTC).replace(tzinfo=None),
+            actor=os_user(),
+        )
+        session.add(record)
+        session.flush()  # its id marks the rows it writes
         counts["sources"] = upsert(session, M.Source, t["sources"])
         counts["instruments"] = upsert(session, M.Instrument, t["instruments"])
         counts["series"] = upsert(session, M.Series, t["series"])
         counts["areas"] = upsert(session, M.Area, _area_rows(files))
         sources = files.sources
-        for key, model in (
-            ("observations", M.Observation),
-            ("ratifications", M.Ratification),
-            ("goods", M.GoodRisk),
-        ):
-            counts[key] = replace_by_source(session, model, t[key], sources, progress, key)
-        session.add(
-            M.LoadRecord(
-                kind="snapshot",
-                name=str(files.folder),
-                digest=files.digest,
-                rows=sum(counts.values()),
-                loaded_at=datetime.now(UTC).replace(tzinfo=None),
-            )
+        counts["observations"], kept = replace_snapshot_observations(
+            session, t["observations"], sources, record.id, progress
         )
+        for key, model in (("ratifications", M.Ratification), ("goods", M.GoodRisk)):
+            counts[key] = replace_by_source(session, model, t[key], sources, progress, key)
+        record.rows = sum(counts.values())
+    if kept:
+        counts["observations kept as your loads wrote them"] = kept
     return counts
 
 

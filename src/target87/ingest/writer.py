@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import getpass
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import delete, insert, select, update
+from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from target87.store.models import Base
+from target87.store.models import Base, LoadRecord, Observation
 
 Progress = Callable[[str, int, int], None]
 BATCH = 2000
@@ -45,3 +46,51 @@ def replace_by_source(
     if progress and total == 0:
         progress(stage or model.__tablename__, 0, 0)
     return total
+
+
+OBSERVATION_KEY = ("series", "ref_area", "time_period", "sex", "age", "urbanisation", "source")
+
+
+def replace_snapshot_observations(
+    session: Session,
+    rows: Sequence[dict[str, Any]],
+    sources: set[str],
+    load_id: int,
+    progress: Progress | None = None,
+) -> tuple[int, int]:
+    """The snapshot's observations in place of the rows an earlier snapshot wrote.
+
+    Only rows a snapshot wrote (or rows from before the load log, whose writer is unknown) are
+    deleted: rows of other sources are never touched, and rows a user's load added or changed
+    in a bundled source are kept, the snapshot's row for the same key left out. Returns (rows
+    written, user rows kept).
+    """
+    obs = Observation
+    snapshots = select(LoadRecord.id).where(LoadRecord.kind == "snapshot")
+    in_sources = obs.source.in_(sorted(sources))
+    session.execute(
+        delete(obs).where(in_sources, or_(obs.load_id.is_(None), obs.load_id.in_(snapshots)))
+    )
+    key = [getattr(obs, k) for k in OBSERVATION_KEY]
+    kept = {tuple(k) for k in session.execute(select(*key).where(in_sources))}
+    if kept:
+        rows = [r for r in rows if tuple(r[k] for k in OBSERVATION_KEY) not in kept]
+    rows = [{**r, "load_id": load_id} for r in rows]
+    total = len(rows)
+    for start in range(0, total, BATCH):
+        session.execute(insert(obs), list(rows[start : start + BATCH]))
+        if progress:
+            progress("observations", min(start + BATCH, total), total)
+    if progress and total == 0:
+        progress("observations", 0, 0)
+    return total, len(kept)
+
+
+def os_user() -> str:
+    """Who runs this process, for the load log (the operating-system account)."""
+    try:
+        return getpass.getuser()
+    except Exception:  # no name for the uid (a container): the number says who it was
+        import os
+
+        return f"uid {os.getuid()}"

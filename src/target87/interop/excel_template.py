@@ -23,10 +23,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from target87 import store
-from target87.i18n import LANGUAGES, label
 from target87.ingest import schema
 from target87.interop.limits import protect
 from target87.interop.table import OBS_COLUMNS
+from target87.presentation.messages import LANGUAGES, label
 
 TEMPLATE_COLUMNS = [c for c in OBS_COLUMNS if c not in ("year_from", "year_to")]
 REQUIRED = {
@@ -48,7 +48,7 @@ COMMON_AGES = ("_T", "Y5T17", "Y5T14", "Y5T11", "Y12T14", "Y15T17", "Y0T17", "Y_
 EXTRA_ROWS = 1000  # rows with drop-downs beyond the pre-filled ones
 NUMBER_COLUMNS = ("value", "lower_bound", "upper_bound")
 
-# Each text in (English, French, Spanish), the order of ``i18n.LANGUAGES``.
+# Each text in (English, French, Spanish), the order of ``presentation.messages.LANGUAGES``.
 TEXT: dict[str, tuple[str, str, str]] = {
     "sheet_instructions": ("Instructions", "Instructions", "Instrucciones"),
     "sheet_data": ("data", "données", "datos"),

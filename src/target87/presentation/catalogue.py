@@ -4,7 +4,7 @@
 translations of what the data says rather than what the interface says: series definitions
 and standards, US DOL goods and sectors, source licences and notes, observation footnotes,
 and the words the presentation floor uses for SDMX codes and periods. The interface's own
-texts stay in ``messages.po`` (``target87.i18n``).
+texts stay in ``messages.po`` (``target87.presentation.messages``).
 """
 
 from __future__ import annotations

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from target87.i18n import label
 from target87.presentation.content import content_text
+from target87.presentation.messages import label
 
 _ACCESSED = re.compile(r"\(accessed (\d{4}-\d{2}-\d{2})\)")
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import re
 
-from target87.i18n import label
 from target87.presentation.catalogue import translate
+from target87.presentation.messages import label
 from target87.presentation.periods import period_label
 
 AGE_ALL = "all ages"

@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from target87.i18n import LANGUAGES
 from target87.presentation.catalogue import TRANSLATED, catalogue
+from target87.presentation.messages import LANGUAGES
 
 SEPARATOR = "; "
 #: How parts are joined again: French puts a space before the semicolon.

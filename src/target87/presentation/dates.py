@@ -6,7 +6,7 @@ from datetime import date
 
 from babel.dates import format_date
 
-from target87.i18n import LANGUAGES
+from target87.presentation.messages import LANGUAGES
 
 
 def date_label(value: str | date | None, lang: str = "en") -> str:

@@ -17,8 +17,8 @@ from functools import cache
 from babel import Locale
 from babel.numbers import format_decimal
 
-from target87.i18n import LANGUAGES
 from target87.presentation.codes import unit_label
+from target87.presentation.messages import LANGUAGES
 
 #: What stands for a missing value.
 MISSING = "—"

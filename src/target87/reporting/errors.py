@@ -99,10 +99,7 @@ class RateLimited(ReportingError):
     def __init__(self, retry_after: int):
         self.retry_after = retry_after
         minutes = max(1, round(retry_after / 60))
-        super().__init__(
-            f"too many failed sign-ins: try again in "
-            f"about {minutes} minute(s)"
-        )
+        super().__init__(f"too many failed sign-ins: try again in about {minutes} minute(s)")
 
 
 class AuditImmutable(ReportingError):

@@ -13,14 +13,15 @@ import tempfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
-from importlib import resources
 from pathlib import Path
 
 import pandas as pd
-from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy.orm import Session
 
 from target87 import store
+from target87.presentation import date_label, format_number, translator
+from target87.presentation.charts import roadmap_gantt_spec, series_by_sex_spec
+from target87.presentation.rendering import STATIC, environment
 from target87.reporting.action_fields import action_dict, overdue
 from target87.reporting.cells import report_source_id, series_info
 from target87.reporting.errors import Forbidden
@@ -30,11 +31,9 @@ from target87.reporting.publish import SdmxExport, export_sdmx
 from target87.reporting.reports import comments, get_report, narratives
 from target87.reporting.roadmap import roadmap
 from target87.store.models import Area, Source
-from target87.web.charts import roadmap_gantt_spec, series_by_sex_spec
-from target87.web.lang import date_text, number, translator
 
 CHART_WIDTH = 640  # px: the page's column; PNGs are drawn at twice this for print
-PRINT_CSS = "reporting-print.css"  # in the web package's static folder
+PRINT_CSS = "reporting-print.css"  # in the presentation floor's static folder
 
 
 @dataclass
@@ -184,7 +183,8 @@ def report_document(
 
 
 def gantt_spec(doc: ReportDocument, t) -> dict | None:
-    """The roadmap timeline of the report (web.charts' Gantt spec), or None without dates."""
+    """The roadmap timeline of the report (the Gantt spec of presentation.charts), or None
+    without dates."""
     rows = [
         {
             "action": a["title"],
@@ -283,27 +283,20 @@ def report_charts(session: Session, doc: ReportDocument, t) -> list[dict]:
     return ([gantt] if gantt else []) + history_specs(session, doc, t)
 
 
-@lru_cache(maxsize=1)
-def _templates() -> Environment:
-    """The web package's templates (the print page is one), autoescaped like the site's."""
-    folder = resources.files("target87.web") / "templates"
-    return Environment(loader=FileSystemLoader(str(folder)), autoescape=select_autoescape(["html"]))
-
-
 def print_html(
     doc: ReportDocument, charts: list[dict], lang: str, *, css: str | None = None
 ) -> str:
     """The print-ready page: charts as inline SVG; the print stylesheet linked from the site
     (``css`` None) or written into the page (``css``: its text, for a file on its own)."""
     svgs = [{"svg": chart_svg(spec), "description": spec.get("description", "")} for spec in charts]
-    template = _templates().get_template("reporting/print.html")
+    template = environment().get_template("reporting/print.html")
     return template.render(
         doc=doc,
         charts=svgs,
         lang=lang,
         t=translator(lang),
-        num=lambda v, d=1: number(v, lang, d),
-        day=lambda v: date_text(v.isoformat() if hasattr(v, "isoformat") else v, lang),
+        num=lambda v, d=1: format_number(v, lang, d),
+        day=lambda v: date_label(v.isoformat() if hasattr(v, "isoformat") else v, lang),
         age=lambda code: age_text(code, translator(lang)),
         unit=unit_text,
         css=css,
@@ -329,7 +322,7 @@ def write_outputs(
     doc = report_document(session, actor, report_id, lang)
     charts = report_charts(session, doc, translator(lang))
     stem = f"report-{doc.country}-{doc.year}"
-    css = (resources.files("target87.web") / "static" / PRINT_CSS).read_text(encoding="utf-8")
+    css = (STATIC / PRINT_CSS).read_text(encoding="utf-8")
     paths = {"html": folder / f"{stem}.html", "pdf": folder / f"{stem}.pdf"}
     paths["html"].write_text(print_html(doc, charts, lang, css=css), encoding="utf-8")
     paths["pdf"].write_bytes(report_pdf(doc, charts, lang))

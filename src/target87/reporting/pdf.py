@@ -14,8 +14,8 @@ from pathlib import Path
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
+from target87.presentation import date_label, format_number, translator
 from target87.reporting.output import ReportDocument, age_text, chart_png, unit_text
-from target87.web.lang import date_text, number, translator
 
 FONT_DIRS = (Path("/usr/share/fonts/truetype/dejavu"), Path("/usr/share/fonts/truetype/liberation"))
 FONT_FILES = (
@@ -120,14 +120,15 @@ def report_pdf(doc: ReportDocument, charts: list[dict], lang: str) -> bytes:
     for v in doc.values:
         earlier = v.earlier
         before = (
-            f"{number(earlier['value'], lang, 2)} ({earlier['period']}, {earlier['source']})"
+            f"{format_number(earlier['value'], lang, 2)} ({earlier['period']}, {earlier['source']})"
             if earlier
             else "—"
         )
         note = f" — {v.footnote}" if v.footnote else ""
+        value = f"{format_number(v.value, lang, 2)} {unit_text(v.unit)}".strip()
         rows.append(
             [f"{v.name} ({v.series}){note}", v.period, t(f"sex_{v.sex}"), age_text(v.age, t),
-             f"{number(v.value, lang, 2)} {unit_text(v.unit)}".strip(), doc.source_id, before]
+             value, doc.source_id, before]
         )  # fmt: skip
     if rows:
         pdf.grid(header, rows, (34, 9, 9, 9, 11, 16, 16))
@@ -135,7 +136,7 @@ def report_pdf(doc: ReportDocument, charts: list[dict], lang: str) -> bytes:
         pdf.paragraph(t("no_values"))
 
     pdf.heading(t("roadmap_status"))
-    pdf.paragraph(t("as_of_date").format(date=date_text(doc.as_of.isoformat(), lang)), 9)
+    pdf.paragraph(t("as_of_date").format(date=date_label(doc.as_of.isoformat(), lang)), 9)
     for c in doc.commitments:
         pdf.heading(c.title, 11)
         if c.narrative:

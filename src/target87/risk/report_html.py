@@ -7,7 +7,8 @@ script and no external resource. The Jinja2 template is autoescaped; only the SV
 made here, and the few spans built here around escaped text are inserted as markup.
 
 The report reads in English, French or Spanish (``lang``): its texts are the ``rr_*`` keys of
-:mod:`target87.i18n`, numbers are written the language's way (:mod:`target87.presentation`),
+:mod:`target87.presentation.messages`, numbers are written the language's way
+(:mod:`target87.presentation`),
 and the texts a run carries that the risk modules wrote (disclosure reasons, notes, the
 classification, model, small-area, benchmarking and provenance summaries) are recognised and
 written again in the language. What the run's author named (territories, factors,
@@ -32,8 +33,8 @@ from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup, escape
 
-from target87.i18n import LANGUAGES, MESSAGES, label
 from target87.presentation import format_number, format_percent, sex_label, urbanisation_label
+from target87.presentation.messages import LANGUAGES, MESSAGES, label
 from target87.risk.config import RiskError
 from target87.risk.disclosure import ALL, TOTAL
 from target87.risk.report_charts import class_map, estimator_scatter, factor_bars, ranking, to_svg

@@ -116,17 +116,22 @@ class Observation(Base):
     # The SDMX key is the primary key, and on SQLite the table is clustered on it (WITHOUT
     # ROWID): one B-tree and no other index, the fastest layout to load. Reads go by series
     # and area, the key's first columns; deleting one source's rows scans, which is rare.
+    # The key's columns come first: SQLite 3.40's integrity_check reports every NOT NULL
+    # column after a key column as NULL in a WITHOUT ROWID table whose key columns are not
+    # all in front (migration 0005 rebuilt the table in this order). Nothing depends on the
+    # order: every statement names its columns.
     __table_args__ = ({"sqlite_with_rowid": False},)
 
     series: Mapped[str] = mapped_column(ForeignKey("series.code"), primary_key=True)
     ref_area: Mapped[str] = mapped_column(ForeignKey("area.code"), primary_key=True)
     # "2019", a window "2013/2021" when the source gives no year, or "unknown".
     time_period: Mapped[str] = mapped_column(String(16), primary_key=True)
-    year_from: Mapped[int | None] = mapped_column(Integer)
-    year_to: Mapped[int | None] = mapped_column(Integer)
     sex: Mapped[str] = mapped_column(String(4), primary_key=True, default="_T")
     age: Mapped[str] = mapped_column(String(16), primary_key=True, default="_T")
     urbanisation: Mapped[str] = mapped_column(String(8), primary_key=True, default="_T")
+    source: Mapped[str] = mapped_column(ForeignKey("source.id"), primary_key=True)
+    year_from: Mapped[int | None] = mapped_column(Integer)
+    year_to: Mapped[int | None] = mapped_column(Integer)
     value: Mapped[float] = mapped_column(Float)
     lower_bound: Mapped[float | None] = mapped_column(Float)
     upper_bound: Mapped[float | None] = mapped_column(Float)
@@ -136,7 +141,10 @@ class Observation(Base):
     nature: Mapped[str | None] = mapped_column(String(4))
     reporting_type: Mapped[str] = mapped_column(String(1), default="G")
     footnote: Mapped[str | None] = mapped_column(Text)
-    source: Mapped[str] = mapped_column(ForeignKey("source.id"), primary_key=True)
+    # The load (``load_record.id``) that wrote the row as it stands; NULL for rows written
+    # before migration 0005 or by report publishing. No foreign key: a load would otherwise
+    # pay a check per row for a value that is the same in every row it writes.
+    load_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Instrument(Base):
@@ -197,13 +205,70 @@ class GoodRisk(Base):
 
 
 class LoadRecord(Base):
-    """One completed load: what was loaded, its content digest and when."""
+    """One completed load: what was loaded, its content digest, when, by whom and what changed.
+
+    ``kind``: ``snapshot`` (``init``), ``file`` (``target87 load`` and the Python API),
+    ``undo`` (``target87 history undo``), ``report`` (a published national report).
+    ``mode``: ``upsert`` (add and update, never delete), ``replace`` (also remove the rows of
+    each source and series in the file that the file does not hold), ``undo``, ``snapshot``;
+    NULL for loads made before the change log (migration 0005) and for published reports,
+    which have no change log and cannot be undone.
+    """
 
     __tablename__ = "load_record"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    kind: Mapped[str] = mapped_column(String(16))  # snapshot | file
+    kind: Mapped[str] = mapped_column(String(16))  # snapshot | file | undo | report
     name: Mapped[str] = mapped_column(Text)
     digest: Mapped[str] = mapped_column(String(64))
     rows: Mapped[int] = mapped_column(Integer)
     loaded_at: Mapped[datetime] = mapped_column(DateTime)
+    actor: Mapped[str | None] = mapped_column(Text)  # who (the operating-system user)
+    mode: Mapped[str | None] = mapped_column(String(16))
+    sha256: Mapped[str | None] = mapped_column(String(64))  # of the file (or folder) loaded
+    added: Mapped[int | None] = mapped_column(Integer)
+    changed: Mapped[int | None] = mapped_column(Integer)
+    removed: Mapped[int | None] = mapped_column(Integer)
+    unchanged: Mapped[int | None] = mapped_column(Integer)
+    undoes: Mapped[int | None] = mapped_column(Integer)  # the load an undo reverted
+    undone_by: Mapped[int | None] = mapped_column(Integer)  # the undo that reverted this load
+
+
+class LoadChange(Base):
+    """A row a load changed or removed, with its before-image: what an undo puts back.
+
+    ``action``: ``changed`` or ``removed`` (the columns hold the row as it was before the
+    load, ``before_load_id`` its ``observation.load_id``), or ``added`` (the key only). Rows a
+    load adds carry its id in ``observation.load_id`` and are not listed here: a million-row
+    load writes no second million rows. Only an undo, which puts rows back with the load id
+    they had, lists the rows it added. ``after_load_id``: ``observation.load_id`` of the row
+    once the load was done (NULL when it removed the row); a later load that touched the row
+    changed it, which is how an undo finds conflicts.
+    """
+
+    __tablename__ = "load_change"
+    # Key columns first (see Observation); clustered on (load, key) like the observations.
+    __table_args__ = ({"sqlite_with_rowid": False},)
+
+    load_id: Mapped[int] = mapped_column(ForeignKey("load_record.id"), primary_key=True)
+    series: Mapped[str] = mapped_column(String(32), primary_key=True)
+    ref_area: Mapped[str] = mapped_column(String(32), primary_key=True)
+    time_period: Mapped[str] = mapped_column(String(16), primary_key=True)
+    sex: Mapped[str] = mapped_column(String(4), primary_key=True)
+    age: Mapped[str] = mapped_column(String(16), primary_key=True)
+    urbanisation: Mapped[str] = mapped_column(String(8), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    action: Mapped[str] = mapped_column(String(8))  # added | changed | removed
+    year_from: Mapped[int | None] = mapped_column(Integer)
+    year_to: Mapped[int | None] = mapped_column(Integer)
+    value: Mapped[float | None] = mapped_column(Float)
+    lower_bound: Mapped[float | None] = mapped_column(Float)
+    upper_bound: Mapped[float | None] = mapped_column(Float)
+    unit: Mapped[str | None] = mapped_column(String(32))
+    unit_mult: Mapped[int | None] = mapped_column(Integer)
+    obs_status: Mapped[str | None] = mapped_column(String(4))
+    nature: Mapped[str | None] = mapped_column(String(4))
+    reporting_type: Mapped[str | None] = mapped_column(String(1))
+    footnote: Mapped[str | None] = mapped_column(Text)
+    before_load_id: Mapped[int | None] = mapped_column(Integer)
+    after_load_id: Mapped[int | None] = mapped_column(Integer)

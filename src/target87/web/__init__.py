@@ -1,1 +1,1 @@
-"""The web layer: the REST API (``target87.web.api``)."""
+"""The web layer: the REST API (``target87.web.api.routes``)."""

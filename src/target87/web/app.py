@@ -1,53 +1,27 @@
 """The web platform: server-rendered pages (Jinja2) and the REST API, one FastAPI app.
 
-Security from the start: a Content-Security-Policy without inline script, nosniff,
-frame-ancestors none, autoescaped templates, no debug pages. Nothing loads from another host.
+The app is its rooms, each a sub-package with a ``router``, registered in ``ROOMS``: the
+site's own plumbing and sign-in (``site``), the public pages (``public``), national reporting
+(``reporting``), the published CLRISK runs (``risk``) and the REST API with its documentation
+(``api``). A new room adds one sub-package and one line there. Templates and assets come from
+the presentation floor. Security from the start: a Content-Security-Policy without inline
+script, nosniff, frame-ancestors none, autoescaped templates, no debug pages.
 """
 
 from __future__ import annotations
 
 import os
-from importlib import resources
-from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from target87 import store
+from target87.presentation.rendering import STATIC
+from target87.web import api, public, reporting, risk, site
+from target87.web.site import errors
+from target87.web.site.headers import SecurityHeaders
 
-CSP = (
-    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'; "
-    "frame-ancestors 'none'"
-)
-SECURITY_HEADERS = {
-    "Content-Security-Policy": CSP,
-    "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "same-origin",
-    "X-Frame-Options": "DENY",
-}
-
-
-class SecurityHeaders:
-    """Adds ``SECURITY_HEADERS`` to every HTTP response that does not set them itself."""
-
-    def __init__(self, app) -> None:
-        self.app = app
-        self.headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
-
-    async def __call__(self, scope, receive, send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-
-        async def send_with_headers(message) -> None:
-            if message["type"] == "http.response.start":
-                present = {name.lower() for name, _ in message.get("headers", [])}
-                extra = [h for h in self.headers if h[0] not in present]
-                message = {**message, "headers": [*message.get("headers", []), *extra]}
-            await send(message)
-
-        await self.app(scope, receive, send_with_headers)
+ROOMS = (site, public, reporting, risk, api)
 
 
 DATABASE_URL_ENV = "TARGET87_WEB_DATABASE_URL"
@@ -70,48 +44,22 @@ def create_app_from_env() -> FastAPI:
     return create_app(os.environ[DATABASE_URL_ENV])
 
 
-def package_dir(name: str) -> Path:
-    return Path(str(resources.files("target87.web") / name))
-
-
 def create_app(database_url: str | None = None) -> FastAPI:
     """The whole site on ``database_url`` (default: the user's warehouse)."""
     app = FastAPI(
         title="target87",
         description="Target 8.7 data: child labour, forced labour, modern slavery, trafficking.",
         debug=False,
-        docs_url=None,  # served by web.api_docs from the package, CSP-clean
+        docs_url=None,  # served by web.api.docs from the package, CSP-clean
         redoc_url=None,
         openapi_url="/api/v1/openapi.json",
     )
     app.state.engine = store.make_engine(database_url)
-
-    from target87.web import errors
-
-    errors.install(app)  # HTML pages for people, JSON under /api/, HEAD as GET
+    errors.install(app)  # HTML pages for people, JSON under /api/, HEAD as GET, refusals
     # Pure ASGI, not @app.middleware("http"): that wrapper costs more per request than serving a
     # cached page does.
     app.add_middleware(SecurityHeaders)
-    app.mount("/static", StaticFiles(directory=package_dir("static")), name="static")
-    from target87.web import pages
-
-    app.include_router(pages.router)
-    from target87.web import api_docs
-
-    app.include_router(api_docs.router)
-    from target87.web import explore
-
-    app.include_router(explore.router)
-    from target87.web import reporting_pages
-
-    reporting_pages.install(app)  # sign-in and national reporting
-    from target87.web import risk_pages
-
-    app.include_router(risk_pages.router)  # published CLRISK runs
-    try:
-        from target87.web.api import router as api_router
-    except ImportError:  # the API module is optional while the site is being built
-        api_router = None
-    if api_router is not None:
-        app.include_router(api_router)
+    app.mount("/static", StaticFiles(directory=STATIC), name="static")
+    for room in ROOMS:
+        app.include_router(room.router)
     return app

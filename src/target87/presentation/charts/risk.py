@@ -1,0 +1,117 @@
+"""Vega-Lite specs for the published CLRISK runs: the territories' risk classes on a map, and
+the highest risks with their 90% intervals."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+from typing import Any
+
+import altair as alt
+import pandas as pd
+
+from target87.presentation.charts.common import NO_DATA, OBSERVED
+
+# Okabe-Ito, light to dark: readable for colour-blind readers, ordered like the classes.
+CLASS_COLOURS = ["#F0E442", "#E69F00", "#D55E00", "#CC79A7", "#882255"]
+
+
+def _signed_area(ring: list[list[float]]) -> float:
+    """Twice the planar signed area of a ring (positive when counterclockwise)."""
+    return sum(x0 * y1 - x1 * y0 for (x0, y0, *_), (x1, y1, *_) in pairwise(ring))
+
+
+def _d3_rings(rings: list[list[list[float]]]) -> list[list[list[float]]]:
+    """Outer ring clockwise, holes counterclockwise: d3-geo's winding, the reverse of RFC 7946's.
+    With the other winding d3 fills the whole sphere but the polygon and the map breaks."""
+    out = []
+    for i, ring in enumerate(rings):
+        clockwise = _signed_area(ring) < 0
+        out.append(ring if clockwise == (i == 0) else ring[::-1])
+    return out
+
+
+def d3_winding(geometry: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``geometry`` with its polygons wound as Vega's d3-geo projections expect."""
+    if not geometry:
+        return geometry
+    if geometry["type"] == "Polygon":
+        return {**geometry, "coordinates": _d3_rings(geometry["coordinates"])}
+    if geometry["type"] == "MultiPolygon":
+        return {**geometry, "coordinates": [_d3_rings(p) for p in geometry["coordinates"]]}
+    return geometry
+
+
+def class_map_spec(
+    geojson: dict[str, Any], labels: list[str], title: str, description: str, no_data: str
+) -> dict:
+    """Territories coloured by risk class; suppressed or unclassified ones grey, said so.
+
+    The boundaries travel inline with the spec (never a URL: Vega would fetch it remotely)."""
+    features = [
+        {
+            **f,
+            "geometry": d3_winding(f.get("geometry")),
+            "properties": {**f["properties"], "shown": f["properties"].get("class") or no_data},
+        }
+        for f in geojson.get("features", [])
+    ]
+    data = alt.Data(values=features, format=alt.DataFormat(type="json"))
+    domain = [*labels, no_data]
+    colours = [*CLASS_COLOURS[: len(labels)], NO_DATA]
+    chart = (
+        alt.Chart(data, name="territories")
+        .mark_geoshape(stroke="#ffffff", strokeWidth=0.5)
+        .encode(
+            color=alt.Color(
+                "properties.shown:N", title="", scale=alt.Scale(domain=domain, range=colours)
+            ),
+            tooltip=[
+                alt.Tooltip("properties.territory:N", title=""),
+                alt.Tooltip("properties.shown:N", title=""),
+                alt.Tooltip("properties.risk:Q", format=".1%", title=""),
+            ],
+        )
+        .project("mercator")
+        .properties(title=title, width="container", height=360, description=description)
+    )
+    return chart.to_dict(validate=False)
+
+
+def risk_ranking_spec(
+    territories: pd.DataFrame, title: str, description: str, top: int = 30
+) -> dict:
+    """The ``top`` highest territory risks as points with their 90% intervals, highest first.
+
+    The order is given to both layers as a list: ``sort="-x"`` sorted each layer by its own x
+    (the interval's lower bound, the point's risk), Vega-Lite could not union the two sorts and
+    fell back to sorting the territories by name."""
+    data = territories.dropna(subset=["risk"])
+    data = data.sort_values(["risk", "territory"], ascending=[False, True], kind="stable")
+    data = data.head(top)[["territory", "risk", "lo90", "hi90"]]
+    y = alt.Y("territory:N", sort=data["territory"].tolist(), title="")
+    tooltip = [
+        alt.Tooltip("territory:N"),
+        alt.Tooltip("risk:Q", format=".2%"),
+        alt.Tooltip("lo90:Q", format=".2%"),
+        alt.Tooltip("hi90:Q", format=".2%"),
+    ]
+    interval = (
+        alt.Chart(data, name="interval")
+        .mark_rule(color=OBSERVED)
+        .encode(
+            y=y,
+            x=alt.X("lo90:Q", axis=alt.Axis(format="%"), title=""),
+            x2="hi90:Q",
+            tooltip=tooltip,
+        )
+    )
+    point = (
+        alt.Chart(data, name="risk")
+        .mark_point(filled=True, size=60, color=OBSERVED, opacity=1)
+        .encode(y=y, x="risk:Q", tooltip=tooltip)
+    )
+    return (
+        alt.layer(interval, point)
+        .properties(title=title, width="container", description=description)
+        .to_dict(validate=False)
+    )

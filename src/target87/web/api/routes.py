@@ -1,0 +1,348 @@
+"""The REST API under ``/api/v1``: areas, series, sources, observations and progress.
+
+Read-only, JSON by default; observations also as CSV (our columns, formula text neutralised)
+and SDMX-CSV (the SDG DSD). Every download says where its values come from: the ``source``
+column (SDMX ``SOURCE_DETAIL``) on each row, an ``X-Sources`` header listing the source ids,
+``with_citations=true`` adding ``publisher`` and ``citation`` columns to CSV, and the JSON
+``sources`` list; ``/api/v1/sources`` has the full references. Caching, ETags and error
+handling live in ``target87.web.api.http``; ``create_api_app`` builds an app with only this
+router (the web app mounts it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import asynccontextmanager
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Depends, FastAPI, Query, Request
+from fastapi.responses import Response
+from sqlalchemy import or_, select
+from sqlalchemy.orm import Session
+
+from target87 import store
+from target87.interop.table import records
+from target87.progress.data import NoData
+from target87.progress.report import progress_report
+from target87.web.api.formats import (
+    CSV_TYPE,
+    SDMX_CSV_TYPE,
+    area_out,
+    csv_body,
+    negotiate,
+    sdmx_csv_body,
+    series_out,
+)
+from target87.web.api.http import ApiError, CachedRoute, install, json_safe
+from target87.web.api.models import (
+    AreaOut,
+    CitationOut,
+    ErrorBody,
+    ObservationOut,
+    ObservationPage,
+    PointOut,
+    ProgressOut,
+    SeriesOut,
+    SourceOut,
+    SourceRef,
+)
+
+MAX_LIMIT = 10_000
+NOT_FOUND = {404: {"model": ErrorBody, "description": "Unknown code"}}
+
+router = APIRouter(prefix="/api/v1", route_class=CachedRoute, tags=["api v1"])
+
+
+def get_session(request: Request) -> Iterator[Session]:
+    with Session(request.app.state.engine) as session:
+        yield session
+
+
+SessionDep = Annotated[Session, Depends(get_session)]
+
+
+# --- areas, series, sources ------------------------------------------------------------
+
+
+@router.get("/areas", response_model=list[AreaOut], summary="Countries and aggregates")
+def list_areas(
+    session: SessionDep,
+    kind: Annotated[
+        Literal["country", "region", "world"] | None, Query(description="kind of area")
+    ] = None,
+    grouping: Annotated[
+        Literal["M49", "ILO", "WB_INCOME"] | None, Query(description="grouping of a region")
+    ] = None,
+    q: Annotated[
+        str | None,
+        Query(max_length=100, description="part of a name in English, French or Spanish"),
+    ] = None,
+    pathfinder: Annotated[bool | None, Query(description="Alliance 8.7 pathfinder or not")] = None,
+):
+    stmt = select(store.Area).order_by(store.Area.code)
+    if kind:
+        stmt = stmt.where(store.Area.kind == kind)
+    if grouping:
+        stmt = stmt.where(store.Area.grouping == grouping)
+    if q:
+        text = q.strip().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        names = (store.Area.name_en, store.Area.name_fr, store.Area.name_es)
+        stmt = stmt.where(or_(*(n.ilike(f"%{text}%", escape="\\") for n in names)))
+    if pathfinder is not None:
+        stmt = stmt.where(store.Area.pathfinder.is_(pathfinder))
+    return [area_out(a) for a in session.execute(stmt).scalars()]
+
+
+@router.get("/areas/{code}", response_model=AreaOut, responses=NOT_FOUND, summary="One area")
+def get_area(code: str, session: SessionDep):
+    area = session.get(store.Area, code.upper())
+    if area is None:
+        raise ApiError(404, f"unknown area {code!r}", value=code)
+    return area_out(area)
+
+
+@router.get("/series", response_model=list[SeriesOut], summary="Indicator series")
+def list_series(session: SessionDep):
+    rows = session.execute(select(store.Series).order_by(store.Series.code)).scalars()
+    return [series_out(s) for s in rows]
+
+
+@router.get("/series/{code}", response_model=SeriesOut, responses=NOT_FOUND, summary="One series")
+def get_series(code: str, session: SessionDep):
+    series = session.get(store.Series, code.upper())
+    if series is None:
+        raise ApiError(404, f"unknown series {code!r}", value=code)
+    return series_out(series)
+
+
+@router.get("/sources", response_model=list[SourceOut], summary="Sources and their citations")
+def list_sources(session: SessionDep):
+    return [
+        SourceOut(
+            id=s.id,
+            publisher=s.publisher,
+            title=s.title,
+            edition=s.edition,
+            year=s.year,
+            url=s.url,
+            licence=s.licence,
+            retrieved=s.retrieved,
+            citation=s.citation,
+        )
+        for s in store.sources(session)
+    ]
+
+
+# --- observations ----------------------------------------------------------------------
+
+OBSERVATION_RESPONSES = {
+    200: {
+        "description": "A page of observations as JSON, CSV or SDMX-CSV",
+        "content": {"text/csv": {}, "application/vnd.sdmx.data+csv": {}},
+    },
+    400: {"model": ErrorBody, "description": "Unknown series or area"},
+}
+
+
+def _area_codes(session: Session, tokens: list[str], members: bool) -> list[str]:
+    codes: list[str] = []
+    for token in tokens:
+        try:
+            area = store.resolve_area(session, token)
+        except store.UnknownArea as exc:
+            raise ApiError(400, str(exc), value=token, suggestions=exc.suggestions) from None
+        if members and area.kind != "country":
+            codes += store.region_members(session, area)
+        else:
+            codes.append(area.code)
+    return list(dict.fromkeys(codes))
+
+
+def _check_series(session: Session, codes: list[str]) -> None:
+    for code in codes:
+        if session.get(store.Series, code) is None:
+            raise ApiError(400, f"unknown series {code!r}", value=code)
+
+
+@router.get(
+    "/observations",
+    response_model=ObservationPage,
+    responses=OBSERVATION_RESPONSES,
+    summary="Observations, filtered and paginated, as JSON, CSV or SDMX-CSV",
+)
+def list_observations(
+    request: Request,
+    session: SessionDep,
+    series: Annotated[list[str] | None, Query(description="series code (repeatable)")] = None,
+    area: Annotated[
+        list[str] | None,
+        Query(description="area code, ISO3/ISO2, M49 or name in EN/FR/ES (repeatable)"),
+    ] = None,
+    members: Annotated[
+        bool, Query(description="an aggregate area stands for its member countries")
+    ] = False,
+    sex: Annotated[list[str] | None, Query(description="SDMX sex code: _T, F, M")] = None,
+    age: Annotated[list[str] | None, Query(description="SDMX age code, e.g. Y5T17")] = None,
+    year_from: Annotated[int | None, Query(alias="from", ge=0, le=9999)] = None,
+    year_to: Annotated[int | None, Query(alias="to", ge=0, le=9999)] = None,
+    all_sources: Annotated[
+        bool, Query(description="every source's value, with a preferred flag")
+    ] = False,
+    with_citations: Annotated[
+        bool, Query(description="add publisher and citation to each row")
+    ] = False,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 1000,
+    offset: Annotated[int, Query(ge=0)] = 0,
+    format: Annotated[
+        Literal["json", "csv", "sdmx-csv"] | None,
+        Query(description="overrides the Accept header (text/csv, application/vnd.sdmx.data+csv)"),
+    ] = None,
+) -> Response:
+    """Preferred values by default (``all_sources=true`` for every source). A region code is
+    not expanded to its countries unless ``members=true``. Periods overlapping [from, to] are
+    included. SDMX-CSV leaves out rows it cannot carry (undated, no M49 code) and counts them in
+    ``X-Left-Out``. ``Link: <...>; rel="next"`` and ``next`` point to the next page."""
+    fmt = negotiate(format, request.headers.get("accept", ""))
+    series = [s.strip().upper() for s in series or [] if s.strip()]
+    _check_series(session, series)
+    areas = _area_codes(session, area, members) if area else None
+    frame = store.observations(
+        session,
+        series=series or None,
+        areas=areas,
+        sex=sex,
+        age=age,
+        year_from=year_from,
+        year_to=year_to,
+        # Always every source, filtered here: store.observations fails on an empty selection
+        # when it filters itself (pandas 3 reads an empty object mask as column labels).
+        all_sources=True,
+        with_sources=True,
+    )
+    if not all_sources:
+        frame = frame[frame["preferred"].astype(bool)].drop(columns="preferred")
+    total = len(frame)
+    page = frame.iloc[offset : offset + limit]
+    nxt = str(request.url.include_query_params(offset=offset + limit))
+    nxt = nxt if offset + limit < total else None
+    used = list(dict.fromkeys(page["source"]))
+    headers = {"Vary": "Accept", "X-Total-Count": str(total), "X-Sources": ", ".join(used)}
+    if nxt:
+        headers["Link"] = f'<{nxt}>; rel="next"'
+    if fmt == "csv":
+        extra = (["preferred"] if all_sources else []) + (
+            ["publisher", "citation"] if with_citations else []
+        )
+        headers["Content-Disposition"] = 'attachment; filename="observations.csv"'
+        return Response(csv_body(page, extra), media_type=CSV_TYPE, headers=headers)
+    if fmt == "sdmx-csv":
+        body, left_out = sdmx_csv_body(page)
+        headers["X-Left-Out"] = str(left_out)
+        headers["Content-Disposition"] = 'attachment; filename="observations.sdmx.csv"'
+        return Response(body, media_type=SDMX_CSV_TYPE, headers=headers)
+    rows = records(page)
+    extras = page[["preferred"] if all_sources else []].to_dict("records")
+    cites = page[["publisher", "citation"]].to_dict("records") if with_citations else extras
+    for row, more, cite in zip(rows, extras, cites, strict=True):
+        row.update(json_safe(more) | (json_safe(cite) if with_citations else {}))
+    sources = {s.id: s for s in store.sources(session)}
+    result = ObservationPage(
+        total=total,
+        limit=limit,
+        offset=offset,
+        next=nxt,
+        observations=[ObservationOut(**r) for r in rows],
+        sources=[
+            SourceRef(
+                id=s.id,
+                publisher=s.publisher,
+                title=s.title,
+                citation=s.citation,
+                licence=s.licence,
+                url=s.url,
+            )
+            for s in (sources[i] for i in used if i in sources)
+        ],
+    )
+    return Response(
+        result.model_dump_json(exclude_unset=True), media_type="application/json", headers=headers
+    )
+
+
+# --- progress --------------------------------------------------------------------------
+
+
+@router.get(
+    "/progress",
+    response_model=ProgressOut,
+    responses={404: {"model": ErrorBody, "description": "Unknown series or area, or no data"}},
+    summary="Rates, projections, required acceleration and UN status of a series for an area",
+)
+def get_progress(
+    session: SessionDep,
+    series: Annotated[str, Query(description="series code, e.g. GE_CHLD_LAB_PT")],
+    area: Annotated[str, Query(description="area code, ISO3/ISO2, M49 or name")],
+    sex: Annotated[str, Query(description="SDMX sex code")] = "_T",
+    age: Annotated[str | None, Query(description="age band (default 5-17 where held)")] = None,
+    target_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
+):
+    try:
+        report = progress_report(
+            session, series.strip().upper(), area, sex=sex, age=age, target_year=target_year
+        )
+    except store.UnknownArea as exc:
+        raise ApiError(404, str(exc), value=area, suggestions=exc.suggestions) from None
+    except NoData as exc:
+        raise ApiError(404, str(exc), value=series) from None
+    p = report.points
+    rates = report.rates.to_dict("records") if not report.rates.empty else []
+    return ProgressOut(
+        series=p.series,
+        series_name=report.series_name,
+        area=p.area,
+        sex=p.sex,
+        age=p.age,
+        unit=p.unit,
+        unit_mult=p.unit_mult,
+        kind=report.kind,
+        target_value=report.target_value,
+        target_year=report.target_year,
+        points=[
+            PointOut(year=int(y), value=float(v), source=p.sources[y]) for y, v in p.values.items()
+        ],
+        rates=json_safe(rates),
+        projections={k: json_safe(v.to_dict()) for k, v in report.projections.items()},
+        acceleration=json_safe(report.acceleration.to_dict()) if report.acceleration else None,
+        status=json_safe(report.status.to_dict()) if report.status else None,
+        notes=report.notes,
+        citations=[CitationOut(id=k, citation=v) for k, v in report.citations.items()],
+    )
+
+
+# --- the app ---------------------------------------------------------------------------
+
+
+def create_api_app(database_url: str | None = None) -> FastAPI:
+    """An app serving only the API (docs at /api/v1/docs, schema at /api/v1/openapi.json)."""
+    engine = store.make_engine(database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI):
+        yield
+        engine.dispose()
+
+    app = FastAPI(
+        title="Target 8.7 data warehouse API",
+        version="1",
+        description="Child labour, forced labour, modern slavery and trafficking data for "
+        "SDG Target 8.7, with the source of every value. Read-only.",
+        debug=False,
+        lifespan=lifespan,
+        docs_url="/api/v1/docs",  # the same places as in the whole site (web.app)
+        redoc_url=None,
+        openapi_url="/api/v1/openapi.json",
+    )
+    app.state.engine = engine
+    install(app)
+    app.include_router(router)
+    return app

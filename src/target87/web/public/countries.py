@@ -1,0 +1,199 @@
+"""The countries: a list to search and filter, and each country's profile with its charts,
+tables, definitions, progress, treaties, goods, sources and downloads."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import pandas as pd
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from target87 import store
+from target87.interop.formats import export
+from target87.presentation import collation_key, translator
+from target87.presentation.charts import (
+    ratification_timeline_spec,
+    region_comparison_spec,
+    series_by_sex_spec,
+)
+from target87.profiles import country_profile
+from target87.store import models as M
+from target87.web.public.common import name_of
+from target87.web.site.cache import cached_page
+from target87.web.site.language import choose
+from target87.web.site.render import render, session
+
+router = APIRouter(include_in_schema=False)
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/countries", response_class=HTMLResponse)
+@cached_page
+def countries(
+    request: Request,
+    q: str = "",
+    region: str = "",
+    income: str = "",
+    pathfinder: bool = False,
+    with_data: bool = False,
+):
+    lang, _ = choose(request)
+    with session(request) as s:
+        stmt = select(M.Area).where(M.Area.kind == "country").order_by(M.Area.code)
+        areas = list(s.execute(stmt).scalars())
+        having = set(
+            s.execute(
+                select(M.Observation.ref_area)
+                .where(M.Observation.series.in_(["SL_TLF_CHLDEC", "SL_TLF_CHLDEA"]))
+                .distinct()
+            ).scalars()
+        )
+        groups = {
+            g.code: g.name(lang)
+            for g in s.execute(select(M.Area).where(M.Area.kind == "region")).scalars()
+        }
+    needle = q.strip().lower()
+    shown = [
+        a
+        for a in areas
+        if (
+            not needle
+            or needle in " ".join(filter(None, [a.code, a.name_en, a.name_fr, a.name_es])).lower()
+        )
+        and (not region or region in (a.m49_region, a.m49_subregion, a.ilo_region))
+        and (not income or a.wb_income_group == income)
+        and (not pathfinder or a.pathfinder)
+        and (not with_data or a.code in having)
+    ]
+    shown.sort(key=lambda a: collation_key(a.name(lang)))
+    filters = {
+        "q": q,
+        "region": region,
+        "income": income,
+        "pathfinder": pathfinder,
+        "with_data": with_data,
+    }
+    regions = {c: n for c, n in groups.items() if c.startswith(("ILO_", "M49_"))}
+    incomes = {c: n for c, n in groups.items() if c.startswith("WB_")}
+    return render(
+        request,
+        "countries.html",
+        areas=shown,
+        having=having,
+        groups=groups,
+        regions=regions,
+        incomes=incomes,
+        filters=filters,
+    )
+
+
+@router.get("/countries/{code}", response_class=HTMLResponse)
+@cached_page
+def country(request: Request, code: str):
+    lang, _ = choose(request)
+    with session(request) as s:
+        try:
+            profile = country_profile(s, code, lang)
+        except store.UnknownArea:
+            return render(request, "not_found.html", status_code=404, what=code)
+        charts = _child_labour_charts(s, profile.code, lang)
+    t = translator(lang)
+    dated = [r for r in profile.ratifications if r.year or r.date]
+    timeline = None
+    if dated:
+        rows = pd.DataFrame(
+            {
+                "instrument": r.instrument,
+                "name": r.name,
+                "year": r.year or int(r.date[:4]),
+                "status": t(r.status),
+                "source": r.source,
+            }
+            for r in dated
+        )
+        text = t("timeline_text").format(n=len(rows), total=len(profile.ratifications))
+        timeline = ratification_timeline_spec(rows, t("ratifications"), text)
+    comparison = _region_comparison(profile, t)
+    return render(
+        request,
+        "country.html",
+        p=profile,
+        charts=charts,
+        timeline=timeline,
+        undated=[r for r in profile.ratifications if not (r.year or r.date)],
+        comparison=comparison,
+    )
+
+
+def _region_comparison(profile, t) -> dict | None:
+    """Latest child labour rate of the country beside its regions' and the world's (5-17)."""
+    rows = []
+    latest = next((c for c in profile.child_labour if c.series == "SL_TLF_CHLDEC"), None)
+    if latest and latest.total is not None:
+        kind = t("survey")
+        rows.append((profile.name, latest.total, latest.time_period, kind, latest.source))
+    for f in profile.region_figures:
+        if f.series == "GE_CHLD_LAB_PT":
+            rows.append((f.area_name, f.value, f.time_period, t("modelled"), f.source))
+    if len(rows) < 2:
+        return None
+    frame = pd.DataFrame(rows, columns=["area", "value", "year", "kind", "source"])
+    title = t("region_comparison")
+    return region_comparison_spec(
+        frame, title, "%", t("region_comparison_text"), kinds=[t("survey"), t("modelled")]
+    )
+
+
+_DOWNLOADS = {"xlsx": ("xlsx", XLSX_TYPE), "sdmx-ml": ("xml", "application/xml")}
+
+
+@router.get("/countries/{code}/download.{fmt}")
+def country_download(request: Request, code: str, fmt: str):
+    """Every preferred value held for the country, with a sheet (or header) of sources."""
+    if fmt not in _DOWNLOADS:
+        return render(request, "not_found.html", status_code=404, what=fmt)
+    suffix, media = _DOWNLOADS[fmt]
+    with session(request) as s:
+        try:
+            area = store.resolve_area(s, code)
+        except store.UnknownArea:
+            return render(request, "not_found.html", status_code=404, what=code)
+        with tempfile.TemporaryDirectory() as tmp:
+            path = Path(tmp) / f"{area.code}.{suffix}"
+            export(s, path, fmt, areas=[area.code], preferred_only=True)
+            body = path.read_bytes()
+    name = f"target87-{area.code}.{suffix}"
+    headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+    return Response(body, media_type=media, headers=headers)
+
+
+def _child_labour_charts(s: Session, code: str, lang: str) -> list[dict]:
+    """One chart per child labour series with dated values (preferred source, 5-17)."""
+    t = translator(lang)
+    labels = {
+        "_T": t("total"),
+        "F": t("girls"),
+        "M": t("boys"),
+        "survey": t("survey"),
+        "modelled": t("modelled"),
+    }
+    frame = store.observations(
+        s, series=["SL_TLF_CHLDEC", "SL_TLF_CHLDEA"], areas=[code], age=["Y5T17"]
+    )
+    frame = frame[(frame["urbanisation"] == "_T") & frame["time_period"].str.fullmatch(r"\d{4}")]
+    charts = []
+    for series, part in frame.groupby("series", sort=True):
+        title = name_of(s, M.Series, series, lang)
+        text = t("by_sex_text").format(title=title, n=len(part))
+        charts.append(
+            {
+                "id": f"chart-{series}",
+                "title": title,
+                "spec": series_by_sex_spec(part, title, "%", labels, text),
+            }
+        )
+    return charts
