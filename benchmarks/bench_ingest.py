@@ -110,13 +110,14 @@ def measure(kind: str, path: Path, db: Path) -> None:
         import sqlite3
 
         from target87.interop.csv_io import read_csv
-        from target87.interop.load import BATCH, _prepare
+        from target87.interop.load import ROWS_PER_BATCH, prepare_rows
         from target87.interop.table import OBS_COLUMNS
 
-        prepared = _prepare(read_csv(path))
+        prepared = prepare_rows(read_csv(path))
         every = list(range(len(OBS_COLUMNS)))  # every column bound, no literals
         batches = [
-            prepared.grid(s, s + BATCH, every).tolist() for s in range(0, len(prepared), BATCH)
+            prepared.grid(s, s + ROWS_PER_BATCH, every).tolist()
+            for s in range(0, len(prepared), ROWS_PER_BATCH)
         ]
         engine.dispose()
         conn = sqlite3.connect(db)

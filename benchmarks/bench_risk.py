@@ -97,7 +97,7 @@ def fit(folder: Path, args: argparse.Namespace) -> dict:
     import pandas as pd
     import statsmodels.api as sm
 
-    from target87.risk.model import fit_risk_model
+    from target87.risk.survey_model import fit_risk_model
 
     names = covariates()
     start = time.perf_counter()

@@ -24,7 +24,8 @@ from target87.presentation import (
 )
 from target87.presentation.messages import MESSAGES, label
 from target87.store import models as M
-from target87.store.query import observations, resolve_area
+from target87.store.lookup import resolve_area
+from target87.store.query import observations
 
 CHILD_LABOUR_SERIES = ("SL_TLF_CHLDEC", "SL_TLF_CHLDEA")
 TRAFFICKING_SERIES = (

@@ -146,7 +146,7 @@ def test_query_world_by_name_and_unknown_area_message(warehouse_url):
     assert bad.exit_code == 2
     assert "unknown area 'Atlantis'" in bad.output
     unknown_series = run(warehouse_url, "query", "-s", "NOPE")
-    assert unknown_series.exit_code == 2 and "Unknown series" in unknown_series.output
+    assert unknown_series.exit_code == 2 and "unknown series" in unknown_series.output
 
 
 def test_profile_bra_shows_numbers_with_sources(warehouse_url):

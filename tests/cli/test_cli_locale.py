@@ -14,7 +14,7 @@ import pytest
 from typer.testing import CliRunner
 
 from target87.cli import app
-from target87.cli.app import console
+from target87.cli.common import console
 from target87.presentation import messages as i18n
 from target87.presentation.catalogue import catalogue as content_catalogue
 

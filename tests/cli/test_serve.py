@@ -54,19 +54,19 @@ def test_a_warehouse_from_an_older_version_is_upgraded_on_start(warehouse_url, t
     from sqlalchemy.orm import Session
 
     from target87 import store
-    from target87.store.db import _alembic_config
+    from target87.store.db import alembic_config
 
     path = tmp_path / "old.sqlite"
     shutil.copy(warehouse_url.removeprefix("sqlite:///"), path)
     url = f"sqlite:///{path}"
     engine = store.make_engine(url)
-    command.downgrade(_alembic_config(engine), "0001")
+    command.downgrade(alembic_config(engine), "0001")
     assert store.current_revision(engine) == "0001"
     with Session(engine) as s:
         before = s.execute(select(func.count()).select_from(store.Observation)).scalar()
     engine.dispose()
 
-    cli_app = importlib.import_module("target87.cli.app")  # the module, not the Typer app
+    cli_app = importlib.import_module("target87.cli.common")  # the module: its state
     cli_app.state.database_url = url
     try:
         upgraded = cli_app.ready_engine()

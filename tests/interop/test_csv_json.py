@@ -225,7 +225,8 @@ LINES = st.lists(
 def test_the_quick_line_count_agrees_with_the_quote_aware_one(lines, last, noise):
     # Files without quotes or blank lines take a shortcut; it must number records exactly as
     # the general, quote-parity count does: blank lines, CRLF, no final line end, and noise.
-    from target87.interop.sdmx_csv import _record_lines, _record_lines_by_quotes
+    from target87.interop.csv_lines import record_lines as _record_lines
+    from target87.interop.csv_lines import record_lines_by_quotes as _record_lines_by_quotes
 
     for text in ("".join(a + b for a, b in lines) + last, noise):
         data = text.encode()

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 import target87.cli.template_cmd  # noqa: F401  (registers `template` on the app)
 from target87 import store
-from target87.cli.app import app
+from target87.cli import app
 from target87.ingest.errors import LoadError
 from target87.interop import excel_read, table
 from target87.interop.excel_read import read_xlsx
@@ -268,6 +268,6 @@ def test_cli_template_writes_a_workbook_and_refuses_unknown_codes(warehouse_url,
     es = runner.invoke(app, [*args, "GE_CHLD_LAB", "--lang", "es", "--out", str(out)])
     assert es.exit_code == 0 and openpyxl.load_workbook(out).sheetnames[0] == "Instrucciones"
     bad_series = runner.invoke(app, [*args, "NOPE", "--out", str(out)])
-    assert bad_series.exit_code == 2 and "Unknown series" in bad_series.output
+    assert bad_series.exit_code == 2 and "unknown series" in bad_series.output
     bad_area = runner.invoke(app, [*args, "SL_TLF_CHLDEC", "-a", "Atlantis", "--out", str(out)])
     assert bad_area.exit_code == 2 and "unknown area" in bad_area.output

@@ -14,7 +14,7 @@ from sqlalchemy import create_engine, text
 from typer.testing import CliRunner
 
 import target87.cli.fetch_cmd  # noqa: F401  (registers `target87 fetch` on the app)
-from target87.cli.app import app
+from target87.cli import app
 from target87.interop.sdmx_fetch import FetchError, OfflineError, fetch
 from target87.interop.sdmx_read import read_sdmx
 

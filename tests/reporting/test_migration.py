@@ -8,7 +8,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from target87 import store
-from target87.store.db import _alembic_config
+from target87.store.db import alembic_config
 
 TABLES = {
     "user_account", "login_attempt", "audit_event", "agreed_indicator", "roadmap_commitment",
@@ -20,7 +20,7 @@ TABLES = {
 def test_down_to_0001_and_up_again(engine):
     store.migrate(engine)
     assert set(inspect(engine).get_table_names()) >= TABLES
-    command.downgrade(_alembic_config(engine), "0001")
+    command.downgrade(alembic_config(engine), "0001")
     assert store.current_revision(engine) == "0001"
     assert not set(inspect(engine).get_table_names()) & TABLES
     store.migrate(engine)

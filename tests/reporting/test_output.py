@@ -16,7 +16,7 @@ from target87 import reporting, store
 from target87.interop.sdmx_read import read_sdmx
 from target87.interop.table import typed
 from target87.presentation import format_number, translator
-from target87.reporting import output
+from target87.reporting import files, output
 from target87.reporting.pdf import report_pdf
 
 from .conftest import CHLDEC_F, CHLDEC_M, CHLDEC_T, INSPECTIONS, actor, draft
@@ -195,7 +195,7 @@ def test_the_sdmx_csv_reads_back_with_m49_areas_and_reporting_type_n(db):
 
 def test_the_sdmx_csv_bundle_round_trips_through_the_interop_reader(db, tmp_path):
     report = approved(db)
-    paths = output.write_outputs(db, actor(db, "secretariat"), report.id, tmp_path, "en")
+    paths = files.write_outputs(db, actor(db, "secretariat"), report.id, tmp_path, "en")
     assert sorted(paths) == ["html", "pdf", "sdmx"]
     assert "<style>" in paths["html"].read_text(encoding="utf-8")
     assert paths["pdf"].read_bytes().startswith(b"%PDF-")

@@ -31,9 +31,9 @@ from target87.risk.disclosure import (
     DisclosureRules,
     pooled_direct_disclosure,
 )
-from target87.risk.models import RiskRunRecord
 from target87.risk.outputs import write_outputs
 from target87.risk.pipeline import run_file
+from target87.risk.run_record import RiskRunRecord
 from target87.risk.small_area import fay_herriot
 from target87.risk.synth_files import write_synthetic_run
 
@@ -312,7 +312,7 @@ def test_the_pool_rule_names_each_way_a_pool_gives_estimates_away():
 def test_a_lone_hidden_estimate_gets_a_complement(tmp_path):
     """One territory of 15 surveyed children among large ones: the national counts less the
     others would give its direct estimate, so a published one is suppressed beside it."""
-    from target87.risk.publish import _pool_complements
+    from target87.risk.published_tables import _pool_complements
 
     counts = pd.DataFrame(
         {

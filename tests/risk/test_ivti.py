@@ -239,7 +239,6 @@ def test_summary_and_frame_show_the_numbers():
 
 
 def test_classification_goes_through_the_shared_classifier():
-    pytest.importorskip("target87.risk.classify")
     frame = _correlated(n=30)
     directions = {f"x{i}": 1 if i < 4 else -1 for i in range(5)}
     res = ivti(frame, directions, classify_method="quantile", k=3)

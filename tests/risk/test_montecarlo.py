@@ -52,7 +52,7 @@ def synthetic_risk(data: SyntheticData) -> pd.Series:
     """CLRISK synthetic estimator: weighted logit on the survey, census mean per territory.
 
     statsmodels GLM with frequency weights (normalised) gives the survey-weighted point
-    estimates; to be replaced by target87.risk.model.fit_risk_model (same point estimates)
+    estimates; to be replaced by target87.risk.survey_model.fit_risk_model (same point estimates)
     and the Ibis scoring of target87.risk.scoring once integrated.
     """
     s, c = data.sample, data.census

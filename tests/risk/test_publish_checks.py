@@ -26,9 +26,9 @@ from typer.testing import CliRunner
 from target87 import store
 from target87.risk.catalog import RiskPublishError, publish_run
 from target87.risk.config import RiskError
-from target87.risk.models import RiskRunRecord
 from target87.risk.outputs import write_outputs
 from target87.risk.pipeline import run_file
+from target87.risk.run_record import RiskRunRecord
 from target87.risk.synth_files import write_synthetic_run
 
 pytestmark = pytest.mark.slow  # the module fixtures run the whole pipeline (a few seconds)

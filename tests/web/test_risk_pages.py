@@ -181,8 +181,8 @@ def test_pages_show_only_what_the_published_schema_allows(client, published):
     document passes the publish checks again, and the CSV, the map and the ranking on the page
     hold only the schema's columns (a map feature: its row, its pool, the boundary's names)."""
     from target87.risk.catalog import run_document
-    from target87.risk.models import RiskRunRecord
     from target87.risk.run_check import check_run_document, run_schema
+    from target87.risk.run_record import RiskRunRecord
 
     url, run_id, doc = published
     schema = run_schema()
@@ -246,7 +246,7 @@ def test_a_refused_run_never_reaches_the_pages(published, tmp_path):
 def test_a_run_stored_around_the_checks_is_never_shown(published, tmp_path):
     """A document written into the database by other means (or before today's checks) with an
     unsuppressed small territory: the list leaves it out and its pages answer 404."""
-    from target87.risk.models import RiskRunRecord
+    from target87.risk.run_record import RiskRunRecord
 
     url, run_id, doc = published
     path = tmp_path / "warehouse.sqlite"

@@ -1,14 +1,5 @@
-"""Command line interface (Typer + Rich)."""
+"""Command line interface (Typer + Rich); every command group is registered in ``cli.app``."""
 
-from target87.cli import (  # noqa: F401  (register the commands)
-    fetch_cmd,
-    io_cmd,
-    profile_cmd,
-    progress_cmd,
-    query_cmd,
-    serve_cmd,
-    template_cmd,
-)
 from target87.cli.app import app, main
 
 __all__ = ["app", "main"]

@@ -8,8 +8,10 @@ from typing import Annotated
 import typer
 
 from target87 import store
-from target87.cli.app import app, console, state
+from target87.cli.common import console, state
 from target87.store.doctor import FAIL, run_checks
+
+app = typer.Typer()
 
 
 @app.command()
@@ -26,8 +28,11 @@ def doctor(
         ),
     ] = None,
 ) -> None:
-    """Check the database and the instance: schema version, integrity, foreign keys, orphan
-    rows, the key file's permissions and free disk space. Exit 1 on any FAIL."""
+    """Check the database and the instance; exit 1 on any FAIL.
+
+    Schema version, integrity, foreign keys, orphan rows, the key file's permissions and
+    free disk space.
+    """
     url = store.resolve_database_url(state.database_url)
     checks = run_checks(url, data_dir=data_dir, quick=quick)
     width = max(len(c.name) for c in checks)

@@ -9,12 +9,14 @@ from typing import Annotated
 
 import typer
 
-from target87.cli.app import app, console, err, ready_engine
+from target87.cli.common import console, err, ready_engine
 from target87.ingest.errors import LoadError
 from target87.interop.sdmx_fetch import FetchError, OfflineError, fetch
 
 EXIT_REFUSED = 2  # the data were refused (same code as `load`)
 EXIT_OFFLINE = 3  # the service could not be reached
+
+app = typer.Typer()
 
 
 class Agency(StrEnum):

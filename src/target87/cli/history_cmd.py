@@ -8,7 +8,7 @@ from typing import Annotated
 import pandas as pd
 import typer
 
-from target87.cli.app import console, err, ready_engine
+from target87.cli.common import console, err, ready_engine
 from target87.interop.history import (
     HistoryError,
     UndoRefused,
@@ -201,9 +201,11 @@ def undo(
         ),
     ] = False,
 ) -> None:
-    """Undo a load: put back what it changed or removed, remove what it added (one
-    transaction, itself a logged load). Refused, naming the rows, where a later load touched
-    them, unless --force."""
+    """Undo a load: put back what it changed or removed, remove what it added.
+
+    One transaction, itself a logged load. Refused, naming the rows, where a later load
+    touched them, unless --force.
+    """
     eng = ready_engine()
     try:
         summary = undo_load(eng, load_id, force=force)

@@ -9,19 +9,27 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
-from target87.cli.app import app, console, err, progress_bar, progress_callback, ready_engine
+from target87.cli.common import console, err, progress_bar, progress_callback, ready_engine
 from target87.ingest import LoadError
 from target87.interop import Changes, check_table, export, file_sha256, load_table, read_any
+from target87.interop.formats import readers, writers
 from target87.interop.table import ExportError
 from target87.validation import RuleSet
 
-InFormat = StrEnum(
-    "InFormat",
-    {f: f for f in ("csv", "json", "xlsx", "sdmx-csv", "sdmx-ml", "sdmx-json", "opensdg")},
-)
-OutFormat = StrEnum(
-    "OutFormat", {f: f for f in ("csv", "json", "xlsx", "sdmx-csv", "sdmx-ml", "opensdg")}
-)
+# --format's choices and the help texts, from the registry (``interop.formats.FORMATS``).
+InFormat = StrEnum("InFormat", {f.name: f.name for f in readers()})
+OutFormat = StrEnum("OutFormat", {f.name: f.name for f in writers()})
+
+
+def _labels(formats) -> str:
+    return ", ".join(f.label for f in formats)
+
+
+READ_FILES = _labels(readers())  # "CSV, JSON, Excel, SDMX-CSV, SDMX-ML, SDMX-JSON, Open SDG"
+READ_FOLDERS = _labels(f for f in readers() if f.folder)  # "Open SDG"
+WRITE_FOLDERS = ", ".join(f.name for f in writers() if f.folder)  # "opensdg"
+
+app = typer.Typer()
 
 
 class ReportFormat(StrEnum):
@@ -70,7 +78,7 @@ def _print_report(report, how: ReportFormat) -> None:
 @app.command()
 def load(
     path: Annotated[
-        Path, typer.Argument(help="A file (CSV, JSON, xlsx, SDMX) or an Open SDG folder.")
+        Path, typer.Argument(help=f"A file ({READ_FILES}) or a folder ({READ_FOLDERS}).")
     ],
     fmt: FormatOpt = None,
     source: SourceOpt = None,
@@ -90,9 +98,10 @@ def load(
         typer.Option("--merge", hidden=True, help="The default now (add and update)."),
     ] = False,
 ) -> None:
-    """Check a file and load it: all rows or none. Adds and updates rows, never removes
-    unless --replace; prints and logs what it added, changed and removed (`target87
-    history`)."""
+    """Check a file and load it: all rows or none; adds and updates, removes only with --replace.
+
+    Prints and logs what it added, changed and removed (see `target87 history`).
+    """
     if replace and merge:
         err.print("--replace and --merge contradict each other; nothing was loaded.")
         raise typer.Exit(2)
@@ -147,7 +156,10 @@ def _print_load(summary) -> None:
 
 @app.command()
 def check(
-    path: Annotated[Path, typer.Argument(help="A file or Open SDG folder to check.")],
+    path: Annotated[
+        Path,
+        typer.Argument(help=f"A file ({READ_FILES}) or a folder ({READ_FOLDERS}) to check."),
+    ],
     fmt: FormatOpt = None,
     source: SourceOpt = None,
     rules: RulesOpt = None,
@@ -165,9 +177,14 @@ def check(
     raise typer.Exit(0 if result.ok else 1)
 
 
-@app.command("export")
+@app.command(
+    "export",
+    help=f"Export observations with their sources: {_labels(writers())}.",
+)
 def export_cmd(
-    out: Annotated[Path, typer.Option("--out", "-o", help="File (or folder for opensdg).")],
+    out: Annotated[
+        Path, typer.Option("--out", "-o", help=f"File (or folder for {WRITE_FOLDERS}).")
+    ],
     fmt: Annotated[OutFormat, typer.Option("--format", "-f", help="Output format.")],
     series: Annotated[
         list[str] | None, typer.Option("--series", "-s", help="Series code(s).")
@@ -177,7 +194,7 @@ def export_cmd(
         bool, typer.Option(help="Only the preferred source's value for each key.")
     ] = False,
 ) -> None:
-    """Export observations with their sources: CSV, JSON, Excel, SDMX-CSV, SDMX-ML, Open SDG."""
+    """Write the selected observations, with their sources, in a format we write."""
     with Session(ready_engine()) as session:
         try:
             result = export(session, out, fmt.value, series, area, preferred_only)

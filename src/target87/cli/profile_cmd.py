@@ -10,11 +10,13 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from target87 import store
-from target87.cli.app import app, console, err, ready_engine
+from target87.cli.common import console, err, ready_engine
 from target87.cli.render import SourceNumbers, check_language
 from target87.presentation import date_label, format_value
 from target87.presentation.messages import label
 from target87.profiles import CountryProfile, country_profile
+
+app = typer.Typer()
 
 
 @app.command()

@@ -11,7 +11,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from target87 import store
-from target87.cli.app import app, console, err, ready_engine
+from target87.cli.common import console, err, ready_engine
 from target87.cli.render import LANG_HELP, check_language
 from target87.presentation import age_label, children_only, format_number, sex_label
 from target87.presentation.charts import progress_chart, save_chart
@@ -20,6 +20,8 @@ from target87.progress import ProgressError, project
 from target87.progress.data import NoData, group_aggregate
 from target87.progress.report import ProgressReport, progress_report
 from target87.store import models as M
+
+app = typer.Typer()
 
 
 @app.command()
@@ -194,8 +196,10 @@ def _draw(report: ProgressReport, path: Path) -> None:
 def acceleration(
     horizon: Annotated[int, typer.Option(help="Years from the latest estimate.")] = 5,
 ) -> None:
-    """How many times faster must child labour fall to end within the horizon? Every
-    formulation, on the bundled world series, beside the published ILO-UNICEF figure."""
+    """How many times faster must child labour fall to end within the horizon?
+
+    Every formulation, on the bundled world series, beside the published ILO-UNICEF figure.
+    """
     from target87.progress.report import PUBLISHED_CLAIM, acceleration_check
 
     with Session(ready_engine()) as s:

@@ -11,19 +11,23 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from target87 import store
-from target87.cli.app import app, check_series_and_areas, console, err, ready_engine
+from target87.cli.common import check_series_and_areas, console, err, ready_engine
 from target87.cli.render import LANG_HELP, check_language
+from target87.interop.csv_io import observations_csv
 from target87.presentation import (
     age_label,
     children_only,
     format_value,
     period_label,
     sex_label,
+    urbanisation_label,
 )
 from target87.store.query import OBSERVATION_COLUMNS
 
-# The observation columns without year_from/year_to, which time_period already says.
-CSV_COLUMNS = [c for c in OBSERVATION_COLUMNS if c not in ("year_from", "year_to")]
+# The API's columns, in its order: one question, one answer (see ``store.lookup``).
+CSV_COLUMNS = list(OBSERVATION_COLUMNS)
+
+app = typer.Typer()
 
 
 class Format(StrEnum):
@@ -71,7 +75,7 @@ def query(
     """Query observations; by default the preferred source where sources overlap."""
     check_language(lang)
     with Session(ready_engine()) as s:
-        codes = check_series_and_areas(s, series, area)
+        series, codes = check_series_and_areas(s, series, area)
         if region:
             try:
                 members = store.region_members(s, store.resolve_area(s, region))
@@ -95,12 +99,24 @@ def query(
     )
     frame = frame[CSV_COLUMNS + extra]
     if fmt is Format.csv:
-        frame.to_csv(sys.stdout, index=False, lineterminator="\n")
+        sys.stdout.write(observations_csv(frame, extra))  # the API's CSV, byte for byte
     elif fmt is Format.json:
         sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     else:
+        # Every key that tells two rows apart is shown: urbanisation when any row has one.
+        places = bool((frame["urbanisation"].fillna("_T") != "_T").any())
         table = Table(
-            "series", "area", "period", "sex", "age", "value", "status", "nature", "source", *extra
+            "series",
+            "area",
+            "period",
+            "sex",
+            "age",
+            *(["urbanisation"] if places else []),
+            "value",
+            "status",
+            "nature",
+            "source",
+            *extra,
         )
         for r in frame.to_dict("records"):
             value = format_value(r["value"], r["unit"], int(r["unit_mult"]), lang)
@@ -110,6 +126,7 @@ def query(
                 period_label(r["time_period"], lang),
                 sex_label(r["sex"], lang, children=children_only(r["age"])),
                 age_label(r["age"], lang),
+                *([urbanisation_label(r["urbanisation"], lang)] if places else []),
                 value,
                 r["obs_status"],
                 r["nature"] or "",

@@ -15,7 +15,7 @@ LANG_HELP = "Language of the words and numbers: en, fr or es."
 def check_language(lang: str) -> str:
     """``lang`` if the platform speaks it; otherwise say so on stderr and exit with 2."""
     if lang not in LANGUAGES:
-        from target87.cli.app import err
+        from target87.cli.common import err
 
         err.print(f"[red]Unknown language {lang!r}[/]: use one of {', '.join(LANGUAGES)}.")
         raise typer.Exit(2)

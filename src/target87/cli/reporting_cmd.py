@@ -9,7 +9,7 @@ import typer
 from rich.table import Table
 
 from target87 import reporting
-from target87.cli.app import console, err
+from target87.cli.common import console, err
 from target87.cli.users_cmd import read_password, reporting_session
 
 reporting_app = typer.Typer(
@@ -28,8 +28,10 @@ def demo(
         ),
     ] = False,
 ) -> None:
-    """Create fictional demonstration accounts, national series, agreed indicators and a
-    roadmap for Nepal (and a focal point for Uganda). Not for a production instance."""
+    """Create fictional demonstration accounts and data (not for a production instance).
+
+    National series, agreed indicators and a roadmap for Nepal, and a focal point for Uganda.
+    """
     password = read_password(True) if password_stdin else None
     with reporting_session() as s:
         made = reporting.seed_demo(s, password)
@@ -45,8 +47,10 @@ def export_sdmx(
     report_id: Annotated[int, typer.Argument(help="The report's id.")],
     out: Annotated[Path, typer.Option("--out", "-o", help="The SDMX-CSV file to write.")],
 ) -> None:
-    """Write an approved report's values as SDMX-CSV for the SDG global DSD (REPORTING_TYPE
-    N, REF_AREA in M49), the file a ministry sends to the custodian agency."""
+    """Write an approved report's values as SDMX-CSV for the SDG global DSD.
+
+    REPORTING_TYPE N, REF_AREA in M49: the file a ministry sends to the custodian agency.
+    """
     with reporting_session() as s:
         done = reporting.export_sdmx(s, reporting.Actor.command_line(), report_id, out)
     console.print(f"{done.rows} observation(s) written to {done.path}.")

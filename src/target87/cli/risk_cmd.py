@@ -19,8 +19,8 @@ from typing import Annotated
 import typer
 from rich.markup import escape
 
-from target87.cli.app import app, console, err, progress_bar
-from target87.risk.config import RiskError
+from target87.cli.common import console, err, progress_bar
+from target87.risk.errors import RiskError
 
 EXIT_ERROR = 1
 
@@ -29,6 +29,8 @@ risk_app = typer.Typer(
     "territorial risk with uncertainty, vulnerability index, disclosure control.",
     no_args_is_help=True,
 )
+
+app = typer.Typer()
 
 
 class FileFormat(StrEnum):
@@ -242,9 +244,6 @@ def ivti_command(
         console.print(f"  {escape(str(path))}", highlight=False)
 
 
-app.add_typer(risk_app, name="risk")
-
-
 @risk_app.command("publish")
 def publish(
     run_json: Annotated[Path, typer.Argument(help="A saved run (run.json from `risk score`).")],
@@ -260,7 +259,7 @@ def publish(
     from sqlalchemy.orm import Session
 
     from target87 import store
-    from target87.cli.app import ready_engine
+    from target87.cli.common import ready_engine
     from target87.risk.catalog import publish_run
 
     with our_errors():
@@ -280,7 +279,7 @@ def check_published() -> None:
     from sqlalchemy.orm import Session
 
     from target87 import store
-    from target87.cli.app import ready_engine
+    from target87.cli.common import ready_engine
     from target87.risk.catalog import recheck_published
 
     with our_errors():
@@ -310,7 +309,7 @@ def withdraw(
     from sqlalchemy.orm import Session
 
     from target87 import store
-    from target87.cli.app import ready_engine
+    from target87.cli.common import ready_engine
     from target87.risk.catalog import withdraw_run
 
     with our_errors():

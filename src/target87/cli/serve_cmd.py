@@ -9,7 +9,9 @@ from typing import Annotated
 
 import typer
 
-from target87.cli.app import app, console, err, ready_engine, state
+from target87.cli.common import console, err, ready_engine, state
+
+app = typer.Typer()
 
 
 def claim_port(host: str, port: int) -> socket.socket:

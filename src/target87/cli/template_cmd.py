@@ -9,8 +9,10 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
-from target87.cli.app import app, check_series_and_areas, console, ready_engine
+from target87.cli.common import check_series_and_areas, console, ready_engine
 from target87.interop.excel_template import write_template
+
+app = typer.Typer()
 
 
 class Lang(StrEnum):
@@ -36,6 +38,6 @@ def template(
 ) -> None:
     """Write an Excel template (instructions, drop-downs for codes) that `load` reads back."""
     with Session(ready_engine()) as s:
-        codes = check_series_and_areas(s, list(series), area)
-        path = write_template(out, s, list(series), codes, lang.value)
+        series_codes, codes = check_series_and_areas(s, list(series), area)
+        path = write_template(out, s, series_codes, codes, lang.value)
     console.print(f"Template written to {path}. Fill the data sheet, then: target87 load {path}")

@@ -18,7 +18,7 @@ from rich.table import Table
 from sqlalchemy.orm import Session
 
 from target87 import reporting, store
-from target87.cli.app import console, err, ready_engine
+from target87.cli.common import console, err, ready_engine
 
 users_app = typer.Typer(
     help="Accounts for national reporting: add, list, disable, enable, set-role, set-password.",

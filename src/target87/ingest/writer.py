@@ -11,8 +11,11 @@ from sqlalchemy.orm import Session
 
 from target87.store.models import Base, LoadRecord, Observation
 
+# Told (stage, rows done, rows in all) as a write goes on: the one progress type of every
+# writer, the snapshot's here and the file loads' (``interop.load``).
 Progress = Callable[[str, int, int], None]
-BATCH = 2000
+# Rows handed to one ORM bulk insert (one executemany, one progress step) by the writers here.
+ROWS_PER_ORM_INSERT = 2000
 
 
 def upsert(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> int:
@@ -39,10 +42,10 @@ def replace_by_source(
     """Delete every row of ``sources`` in ``model``, then insert ``rows`` in batches."""
     session.execute(delete(model).where(model.source.in_(sorted(sources))))
     total = len(rows)
-    for start in range(0, total, BATCH):
-        session.execute(insert(model), list(rows[start : start + BATCH]))
+    for start in range(0, total, ROWS_PER_ORM_INSERT):
+        session.execute(insert(model), list(rows[start : start + ROWS_PER_ORM_INSERT]))
         if progress:
-            progress(stage or model.__tablename__, min(start + BATCH, total), total)
+            progress(stage or model.__tablename__, min(start + ROWS_PER_ORM_INSERT, total), total)
     if progress and total == 0:
         progress(stage or model.__tablename__, 0, 0)
     return total
@@ -77,10 +80,10 @@ def replace_snapshot_observations(
         rows = [r for r in rows if tuple(r[k] for k in OBSERVATION_KEY) not in kept]
     rows = [{**r, "load_id": load_id} for r in rows]
     total = len(rows)
-    for start in range(0, total, BATCH):
-        session.execute(insert(obs), list(rows[start : start + BATCH]))
+    for start in range(0, total, ROWS_PER_ORM_INSERT):
+        session.execute(insert(obs), list(rows[start : start + ROWS_PER_ORM_INSERT]))
         if progress:
-            progress("observations", min(start + BATCH, total), total)
+            progress("observations", min(start + ROWS_PER_ORM_INSERT, total), total)
     if progress and total == 0:
         progress("observations", 0, 0)
     return total, len(kept)

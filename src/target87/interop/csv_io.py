@@ -1,15 +1,20 @@
-"""Our own CSV and JSON observation files (the snapshot's observations.csv columns)."""
+"""Our own CSV and JSON observation files (the snapshot's observations.csv columns): the
+``csv`` and ``json`` formats of the registry (``CSV``, ``JSON``, at the end)."""
 
 from __future__ import annotations
 
 import csv
 import io
 import json
+import math
+from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from target87.ingest.errors import LoadError, Problem
+from target87.interop.csv_lines import record_lines
+from target87.interop.format_spec import Format, Head
 from target87.interop.limits import (
     arrow_reader,
     check_size,
@@ -18,7 +23,6 @@ from target87.interop.limits import (
     protect,
     read_limited,
 )
-from target87.interop.sdmx_csv import _record_lines  # the same line counting
 from target87.interop.table import (
     FLOAT_COLUMNS,
     OBS_COLUMNS,
@@ -65,7 +69,7 @@ def read_csv(path: Path, *, display_name: str | None = None) -> pd.DataFrame:
         frame[column] = _unneutralise(cells)  # footnotes keep their exact text
     if delimiter != ",":
         _read_decimal_commas(frame)
-    lines = _record_lines(text.encode("utf-8"))
+    lines = record_lines(text.encode("utf-8"))
     if lines is not None and len(lines) == len(frame) + 1:
         rows = lines[1:]  # blank lines and quoted line breaks: the line each record starts on
     else:
@@ -178,16 +182,42 @@ def write_csv(frame: pd.DataFrame, path: Path) -> int:
         writer = csv.writer(f, lineterminator="\n")
         writer.writerow(OBS_COLUMNS)
         for row in rows:
-            writer.writerow(_cell(row[c]) for c in OBS_COLUMNS)
+            writer.writerow(csv_cell(row[c]) for c in OBS_COLUMNS)
     return len(rows)
 
 
-def _cell(value: object) -> object:
+def csv_cell(value: object) -> object:
+    """A typed cell as ``write_csv`` writes it: None empty, a float in full (``repr``), text a
+    spreadsheet would run as a formula quoted (``limits.protect``), anything else as it is."""
     if value is None:
         return ""
     if isinstance(value, float):
         return repr(value)
     return protect(value) if isinstance(value, str) else value
+
+
+def observations_csv(frame: pd.DataFrame, extra: Sequence[str] = ()) -> str:
+    """Observations as CSV text: the observation columns, then ``extra`` ones (``preferred``,
+    ``publisher``...), cells as ``write_csv`` writes them. The API's CSV and the CLI's
+    ``query --format csv``: one question, one file."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    extra = list(extra)
+    writer.writerow(OBS_COLUMNS + extra)
+    rest = frame[extra].astype(object).where(frame[extra].notna(), None).to_dict("records")
+    for row, more in zip(records(frame), rest, strict=True):
+        cells = [row[c] for c in OBS_COLUMNS] + [_plain(more[c]) for c in extra]
+        writer.writerow(csv_cell(v) for v in cells)
+    return out.getvalue()
+
+
+def _plain(value: object) -> object:
+    """A numpy scalar as Python's (``True`` not ``np.True_``), a non-finite float as empty."""
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
 
 
 def write_json(frame: pd.DataFrame, path: Path, sources: list[dict] | None = None) -> int:
@@ -230,3 +260,45 @@ def _json_text(value: object) -> str:
     if isinstance(value, bool | dict | list):
         return json.dumps(value)  # kept as text; the type rules then reject it
     return str(value)
+
+
+# The registry's declarations (``interop.formats.FORMATS``) -------------------------------
+
+
+def _read_csv(path: Path, *, source: str | None = None, codes=None) -> pd.DataFrame:
+    return read_csv(path)
+
+
+def _write_csv(frame: pd.DataFrame, path: Path, *, sources=(), session=None) -> None:
+    write_csv(frame, path)
+
+
+def _read_json(path: Path, *, source: str | None = None, codes=None) -> pd.DataFrame:
+    return read_json(path)
+
+
+def _write_json(frame: pd.DataFrame, path: Path, *, sources=(), session=None) -> None:
+    write_json(frame, path, list(sources))
+
+
+def _is_our_json(head: Head) -> bool:
+    return head.text.startswith("{") and '"observations"' in head.text[:200]
+
+
+CSV = Format(
+    "csv",
+    "CSV",
+    read=_read_csv,
+    write=_write_csv,
+    recognise=lambda head: True,  # any file no other format recognised
+    fallback=True,
+    media_type="text/csv; charset=utf-8",
+)
+JSON = Format(
+    "json",
+    "JSON",
+    read=_read_json,
+    write=_write_json,
+    recognise=_is_our_json,
+    media_type="application/json",
+)

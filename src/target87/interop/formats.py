@@ -1,50 +1,84 @@
-"""One entry point per direction: ``read_any`` for every input format, ``export`` for output.
+"""The formats we read and write, in one list (``FORMATS``), and one entry point per direction:
+``read_any`` for every input format, ``export`` for output, ``detect_format`` to tell them apart.
 
-Formats: ``csv`` (ours), ``json`` (ours), ``xlsx`` (our workbook or the template),
-``sdmx-csv``, ``sdmx-ml`` (SDMX-ML 2.1, generic or structure-specific), ``sdmx-json``,
-``opensdg`` (a folder of Open SDG indicator CSVs with metadata).
+Each format family is one module declaring its ``Format`` (see ``interop.format_spec``): our
+``csv`` and ``json`` (``csv_io``); ``xlsx``, our workbook or the template (``xlsx``);
+``sdmx-csv``, ``sdmx-ml`` (SDMX-ML 2.1, generic or structure-specific) and ``sdmx-json``
+(``sdmx_formats``); ``opensdg``, a folder of Open SDG indicator CSVs with metadata
+(``opensdg``). Adding a format is one new module and one line in ``FORMATS``: the ``load``,
+``check`` and ``export`` commands and the API's media types come from here.
 """
 
 from __future__ import annotations
 
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
 from sqlalchemy.orm import Session
 
+from target87.interop import csv_io, opensdg, sdmx_formats, xlsx
 from target87.interop.codes import CodeMap
-from target87.interop.limits import check_size, refuse, text_encoding
+from target87.interop.format_spec import SNIFF_BYTES, Format, Head
+from target87.interop.limits import check_size, refuse
+from target87.interop.sdmx_write import sdmx_expressible  # here before, still importable
 from target87.store.query import observations, sources
 
-READ_FORMATS = ("csv", "json", "xlsx", "sdmx-csv", "sdmx-ml", "sdmx-json", "opensdg")
-WRITE_FORMATS = ("csv", "json", "xlsx", "sdmx-csv", "sdmx-ml", "opensdg")
-SNIFF_BYTES = 4096
+# Listed in this order (help texts, --format choices), and asked in this order by detection,
+# ``fallback`` formats last: the first to recognise a file wins, so our JSON (which has
+# "observations") is asked before SDMX-JSON (any JSON object), SDMX-CSV before Open SDG.
+FORMATS: tuple[Format, ...] = (
+    csv_io.CSV,
+    csv_io.JSON,
+    xlsx.XLSX,
+    sdmx_formats.SDMX_CSV,
+    sdmx_formats.SDMX_ML,
+    sdmx_formats.SDMX_JSON,
+    opensdg.OPENSDG,
+)
+
+
+def readers() -> tuple[Format, ...]:
+    """The registered formats we read, in registry order."""
+    return tuple(f for f in FORMATS if f.read is not None)
+
+
+def writers() -> tuple[Format, ...]:
+    """The registered formats we write, in registry order."""
+    return tuple(f for f in FORMATS if f.write is not None)
+
+
+def format_named(name: str) -> Format | None:
+    """The registered format of that name (``--format``'s spelling), or None."""
+    return next((f for f in FORMATS if f.name == name), None)
+
+
+# The names, for callers that want them as constants (``readers()`` and ``writers()`` see the
+# registry as it is when called).
+READ_FORMATS = tuple(f.name for f in readers())
+WRITE_FORMATS = tuple(f.name for f in writers())
 
 
 def detect_format(path: Path) -> str:
-    """Tell the format from the path and the first bytes; never from the extension alone."""
+    """Tell the format from the path and the first bytes; never from the extension alone.
+
+    The formats we read are asked in registry order, ``fallback`` ones last; the first that
+    recognises the file wins. A folder is offered only to formats whose files may be folders.
+    """
+    order = sorted(readers(), key=lambda f: f.fallback)  # stable: registry order kept
     if path.is_dir():
-        return "opensdg"
-    check_size(path)
-    head = path.open("rb").read(SNIFF_BYTES)
-    if head.startswith(b"PK\x03\x04"):
-        return "xlsx"
-    announced = text_encoding(head)  # UTF-16 (Excel's "Unicode text") and UTF-32 as well
-    codec = announced[1] if announced else "utf-8"
-    text = head.decode(codec, errors="replace").lstrip("\ufeff").lstrip()
-    if text.startswith("<"):
-        return "sdmx-ml"
-    if text.startswith("{"):
-        return "json" if '"observations"' in text[:200] else "sdmx-json"
-    first = text.splitlines()[0] if text else ""
-    header = [c.strip().strip('"').upper() for c in first.split(",")]
-    if header and header[0] in ("DATAFLOW", "STRUCTURE"):
-        return "sdmx-csv"
-    if "YEAR" in header and "VALUE" in header:
-        return "opensdg"
-    return "csv"
+        head = Head(path)
+        order = [f for f in order if f.folder]
+    else:
+        check_size(path)
+        with path.open("rb") as file:
+            head = Head(path, file.read(SNIFF_BYTES))
+    for fmt in order:
+        if fmt.recognise is not None and fmt.recognise(head):
+            return fmt.name
+    what = "a folder" if head.is_folder else "a file"
+    known = ", ".join(f.name for f in order)
+    raise refuse(path, f"{what} in no format we recognise (known: {known})")
 
 
 def read_any(
@@ -52,51 +86,14 @@ def read_any(
 ) -> pd.DataFrame:
     """Read any supported input into a raw observation table (see ``interop.table``)."""
     fmt = fmt or detect_format(path)
-    if fmt == "csv":
-        from target87.interop.csv_io import read_csv
-
-        raw = read_csv(path)
-    elif fmt == "json":
-        from target87.interop.csv_io import read_json
-
-        raw = read_json(path)
-    elif fmt == "xlsx":
-        raw = _read_workbook(path, codes)
-    elif fmt in ("sdmx-csv", "sdmx-ml", "sdmx-json"):
-        from target87.interop.sdmx_read import read_sdmx
-
-        raw = read_sdmx(path, codes=codes, source=source)
-    elif fmt == "opensdg":
-        from target87.interop.opensdg import read_opensdg
-
-        raw = read_opensdg(path, codes=codes, source=source)
-    else:
-        raise refuse(path, f"unknown format {fmt!r} (known: {', '.join(READ_FORMATS)})")
+    spec = format_named(fmt)
+    if spec is None or spec.read is None:
+        known = ", ".join(f.name for f in readers())
+        raise refuse(path, f"unknown format {fmt!r} (known: {known})")
+    raw = spec.read(path, source=source, codes=codes)
     if source:
         raw.loc[raw["source"] == "", "source"] = source
     return raw
-
-
-def _read_workbook(path: Path, codes: CodeMap | None) -> pd.DataFrame:
-    """``read_xlsx``, with a refusal (not openpyxl's traceback) for a zip archive that is no
-    workbook or a workbook whose name does not end in .xlsx: openpyxl goes by the name."""
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    from target87.interop.excel_read import read_xlsx
-
-    try:
-        return read_xlsx(path, codes=codes)
-    except InvalidFileException:
-        with zipfile.ZipFile(path) as archive:  # read_xlsx checked that it opens
-            workbook = "xl/workbook.xml" in archive.namelist()
-        if not workbook:
-            reason = "a zip archive, not an xlsx workbook (it holds no xl/workbook.xml)"
-        else:
-            reason = (
-                f"an xlsx workbook under the name {path.name!r}: the workbook reader opens "
-                "only .xlsx and .xlsm names; rename it to .xlsx to load it"
-            )
-        raise refuse(path, reason) from None
 
 
 @dataclass
@@ -104,18 +101,6 @@ class ExportResult:
     rows: int
     # Why rows were left out of a format that cannot carry them, and how many.
     left_out: dict[str, int] = field(default_factory=dict)
-
-
-def sdmx_expressible(frame: pd.DataFrame, codes: CodeMap | None = None):
-    """Split off rows SDMX cannot carry: an undated value, or an area without an M49 code."""
-    codes = codes or CodeMap()
-    undated = frame["time_period"] == "unknown"
-    no_m49 = frame["ref_area"].map(lambda a: codes.m49(a) is None).astype(bool)
-    left_out = {
-        "period 'unknown' (no year to give TIME_PERIOD)": int(undated.sum()),
-        "area without an M49 code (REF_AREA is M49)": int((no_m49 & ~undated).sum()),
-    }
-    return frame[~undated & ~no_m49], {k: v for k, v in left_out.items() if v}
 
 
 def export(
@@ -128,12 +113,16 @@ def export(
 ) -> ExportResult:
     """Write the selected observations (every source unless ``preferred_only``) to ``path``.
 
-    SDMX formats leave out rows they cannot carry and say how many in ``left_out``.
+    Formats that cannot carry every row (SDMX) leave those out and say how many in
+    ``left_out``.
     """
+    spec = format_named(fmt)
+    if spec is None or spec.write is None:
+        raise ValueError(f"unknown format {fmt!r} (known: {', '.join(f.name for f in writers())})")
     frame = observations(session, series=series, areas=areas, all_sources=not preferred_only)
     left_out: dict[str, int] = {}
-    if fmt in ("sdmx-csv", "sdmx-ml"):
-        frame, left_out = sdmx_expressible(frame)
+    if spec.select is not None:
+        frame, left_out = spec.select(frame)
     used = set(frame["source"])
     cited = [
         {
@@ -147,34 +136,22 @@ def export(
         for s in sources(session)
         if s.id in used
     ]
-    _write(session, frame, path, fmt, cited)
+    spec.write(frame, path, sources=cited, session=session)
     return ExportResult(len(frame), left_out)
 
 
-def _write(session: Session, frame: pd.DataFrame, path: Path, fmt: str, cited: list) -> None:
-    if fmt == "csv":
-        from target87.interop.csv_io import write_csv
-
-        write_csv(frame, path)
-    elif fmt == "json":
-        from target87.interop.csv_io import write_json
-
-        write_json(frame, path, cited)
-    elif fmt == "xlsx":
-        from target87.interop.excel_write import write_excel
-
-        write_excel(frame, cited, path)
-    elif fmt == "sdmx-csv":
-        from target87.interop.sdmx_write import write_sdmx_csv
-
-        write_sdmx_csv(frame, path)
-    elif fmt == "sdmx-ml":
-        from target87.interop.sdmx_write import write_sdmx_ml
-
-        write_sdmx_ml(frame, path)
-    elif fmt == "opensdg":
-        from target87.interop.opensdg import write_opensdg
-
-        write_opensdg(frame, path, session)
-    else:
-        raise ValueError(f"unknown format {fmt!r} (known: {', '.join(WRITE_FORMATS)})")
+__all__ = [
+    "FORMATS",
+    "READ_FORMATS",
+    "WRITE_FORMATS",
+    "ExportResult",
+    "Format",
+    "Head",
+    "detect_format",
+    "export",
+    "format_named",
+    "read_any",
+    "readers",
+    "sdmx_expressible",
+    "writers",
+]

@@ -29,9 +29,9 @@ from target87.interop.load import (
     KEY,
     Changes,
     LoadSummary,
-    _delete_keys,
-    _stored,
+    delete_keys,
     lock_observations,
+    stored_rows,
     write_log,
 )
 from target87.store import models as M
@@ -213,7 +213,7 @@ def undo_load(
                 put.append((*key, *target))
                 log.append((*key, "changed", *now, target[-1]))
                 changes.changed += 1
-        _delete_keys(conn, gone)
+        delete_keys(conn, gone)
         _insert_rows(conn, put)
         write_log(conn, undo.id, log)
         total = Changes()
@@ -280,7 +280,7 @@ def _current(conn, entries: dict[tuple, _Entry]) -> dict[tuple, tuple]:
     mark = _mark(conn)
     current: dict[tuple, tuple] = {}
     for (series, source), areas in sorted(pairs.items()):
-        stored = _stored(conn, mark, series, source, sorted(areas))
+        stored = stored_rows(conn, mark, series, source, sorted(areas))
         current.update((k, v) for k, v in stored.items() if k in entries)
     return current
 

@@ -21,7 +21,7 @@ import hashlib
 import math
 import sqlite3
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -33,15 +33,16 @@ from sqlalchemy import Engine, literal, select
 from sqlalchemy.orm import Session
 
 from target87.ingest.errors import LoadError, Problem
-from target87.ingest.writer import os_user
+from target87.ingest.writer import Progress, os_user
 from target87.interop.references import loading_connection, missing_references
 from target87.interop.table import FLOAT_COLUMNS, INT_COLUMNS, OBS_COLUMNS
 from target87.store import models as M
 from target87.validation import Context, Report, RuleSet, validate
 from target87.validation.rules import numbers
 
-Progress = Callable[[str, int, int], None]
-BATCH = 20_000
+# Rows turned into driver parameters and sent at a time: one executemany (and one progress
+# step) of the insert, and of the deletes and log entries a load writes.
+ROWS_PER_BATCH = 20_000
 # Rows per INSERT, fewer where the database allows fewer parameters (_rows_per_statement).
 ROWS_PER_STATEMENT = 100
 KEY = ["series", "ref_area", "time_period", "sex", "age", "urbanisation", "source"]
@@ -101,14 +102,20 @@ class LoadSummary:
 
 
 def store_context(engine: Engine, extra_sources: Iterable[str] = ()) -> Context:
-    """Code lists the rules check against: the store's series, areas and sources."""
+    """What the rules check against: the store's series (and their units), areas, sources."""
     with Session(engine) as s:
         codelists = {
             "series": set(s.execute(select(M.Series.code)).scalars()),
             "area": set(s.execute(select(M.Area.code)).scalars()),
             "source": set(s.execute(select(M.Source.id)).scalars()) | set(extra_sources),
         }
-    return Context(codelists=codelists)
+        units = {
+            code: (unit, indicator)
+            for code, unit, indicator in s.execute(
+                select(M.Series.code, M.Series.unit, M.Series.sdg_indicator)
+            )
+        }
+    return Context(codelists=codelists, series_units=units)
 
 
 def check_table(
@@ -156,7 +163,7 @@ def load_table(
     mode = load_mode(mode)
     new_sources = list(new_sources)
     ctx = ctx or store_context(engine, [src["id"] for src in new_sources])
-    rows = _prepare(raw)
+    rows = prepare_rows(raw)
     with (
         loading_connection(engine) as connection,
         Session(connection) as session,
@@ -189,7 +196,7 @@ def load_table(
             validate(raw, rules, ctx).raise_for_errors()
             raise LoadError(missing)
         diff = _compare(conn, rows, mode, record.id)
-        _delete_keys(conn, diff.gone)
+        delete_keys(conn, diff.gone)
         write_log(conn, record.id, diff.log)
         report, digest, sha = _write_while_checking(
             session, raw, rows.only(diff.write), rules, ctx, progress, record.id
@@ -232,7 +239,7 @@ class _Diff:
     by_source: dict[str, Changes]
 
 
-def _compare(conn, rows: _Prepared, mode: str, load_id: int) -> _Diff:
+def _compare(conn, rows: PreparedRows, mode: str, load_id: int) -> _Diff:
     """Compare the table with the stored rows of each (source, series) pair it holds.
 
     A pair with no stored row (a new source or series, the usual big load) is all added,
@@ -271,7 +278,7 @@ def _compare(conn, rows: _Prepared, mode: str, load_id: int) -> _Diff:
         positions = grouped[0][grouped[1][n] : grouped[1][n + 1]]
         cells = rows.cells(positions, columns)
         areas = sorted({c[1] for c in cells if c[1] is not None})
-        stored = _stored(conn, mark, series, source, areas if mode == "upsert" else None)
+        stored = stored_rows(conn, mark, series, source, areas if mode == "upsert" else None)
         if write is None:
             write = np.ones(len(pair), dtype=bool)
         seen: set[tuple] = set()
@@ -297,8 +304,13 @@ def _compare(conn, rows: _Prepared, mode: str, load_id: int) -> _Diff:
     return _Diff(write, list(gone), list(log.values()), by_source)
 
 
-def _stored(conn, mark: str, series, source, areas: list | None) -> dict[tuple, tuple]:
-    """Stored rows of one pair (of ``areas`` only, when given and few): key -> data + load_id."""
+def stored_rows(conn, mark: str, series, source, areas: list | None) -> dict[tuple, tuple]:
+    """The stored observations of one (series, source) pair, of ``areas`` only when given and
+    no more than ``AREAS_IN_QUERY`` (more: every area's, the caller looks up its own).
+
+    Returns key (``KEY`` order) -> data (``DATA`` order) followed by ``load_id``. ``mark`` is
+    the driver's parameter mark (``?`` or ``%s``).
+    """
     names = ", ".join(KEY + DATA + ["load_id"])
     sql = f"SELECT {names} FROM observation WHERE series = {mark} AND source = {mark}"
     params: list = [series, source]
@@ -321,8 +333,9 @@ def write_log(conn, load_id: int, entries: list[tuple]) -> None:
         f"INSERT INTO load_change ({', '.join(LOG_COLUMNS)}) "
         f"VALUES ({', '.join([mark] * len(LOG_COLUMNS))})"
     )
-    for start in range(0, len(entries), BATCH):
-        conn.exec_driver_sql(sql, [(load_id, *e) for e in entries[start : start + BATCH]])
+    for start in range(0, len(entries), ROWS_PER_BATCH):
+        batch = entries[start : start + ROWS_PER_BATCH]
+        conn.exec_driver_sql(sql, [(load_id, *e) for e in batch])
 
 
 def file_sha256(path: Path | str | None) -> str | None:
@@ -387,19 +400,21 @@ def _digest(raw: pd.DataFrame) -> str:
     return hashlib.sha256(pd.util.hash_pandas_object(raw[OBS_COLUMNS]).values).hexdigest()
 
 
-def _delete_keys(conn, keys: list[tuple]) -> None:
+def delete_keys(conn, keys: list[tuple]) -> None:
+    """Delete the stored observations with these keys (tuples in ``KEY`` order), in batches,
+    on ``conn`` (in the caller's transaction)."""
     if not keys:
         return
     mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     sql = f"DELETE FROM {M.Observation.__tablename__} WHERE " + " AND ".join(
         f"{k} = {mark}" for k in KEY
     )
-    for start in range(0, len(keys), BATCH):
-        conn.exec_driver_sql(sql, keys[start : start + BATCH])
+    for start in range(0, len(keys), ROWS_PER_BATCH):
+        conn.exec_driver_sql(sql, keys[start : start + ROWS_PER_BATCH])
 
 
 @dataclass
-class _Prepared:
+class PreparedRows:
     """The rows in primary-key order, ready to hand to the driver a batch at a time.
 
     Text columns are kept as codes into their distinct values (a million rows hold a few
@@ -418,11 +433,11 @@ class _Prepared:
         """The distinct values of each of ``columns`` (None for an empty cell)."""
         return {c: self.columns[OBS_COLUMNS.index(c)][1].tolist() for c in columns}
 
-    def only(self, write: np.ndarray | None) -> _Prepared:
+    def only(self, write: np.ndarray | None) -> PreparedRows:
         """The rows whose ``write`` flag (per raw row) is set, still in key order."""
         if write is None:
             return self
-        return _Prepared(self.order[write[self.order]], self.columns)
+        return PreparedRows(self.order[write[self.order]], self.columns)
 
     def cells(self, positions: np.ndarray, columns: list[int]) -> list[list]:
         """Raw rows ``positions`` (not key order) of the columns at ``columns``, as lists."""
@@ -449,7 +464,8 @@ class _Prepared:
         return cells
 
 
-def _prepare(raw: pd.DataFrame) -> _Prepared:
+def prepare_rows(raw: pd.DataFrame) -> PreparedRows:
+    """The table as column codes and distinct values, sorted by key: what the loader binds."""
     columns: list[tuple[np.ndarray, np.ndarray]] = []
     for column in OBS_COLUMNS:
         # Sorted distinct values: the codes of the key columns then sort rows by key as well.
@@ -464,11 +480,11 @@ def _prepare(raw: pd.DataFrame) -> _Prepared:
         array[:] = values
         columns.append((found, array))
     keys = [columns[OBS_COLUMNS.index(k)][0] for k in KEY]
-    return _Prepared(np.lexsort(keys[::-1]), columns)
+    return PreparedRows(np.lexsort(keys[::-1]), columns)
 
 
 def _insert(
-    conn, rows: _Prepared, stop: threading.Event, progress: Progress | None, load_id=None
+    conn, rows: PreparedRows, stop: threading.Event, progress: Progress | None, load_id=None
 ) -> None:
     """Insert with the driver's executemany (the ORM's per-row work costs five times more).
 
@@ -495,10 +511,10 @@ def _insert(
     gc_was_enabled = gc.isenabled()
     gc.disable()  # millions of new lists would set the cyclic collector off again and again
     try:
-        for start in range(0, total, BATCH):
+        for start in range(0, total, ROWS_PER_BATCH):
             if stop.is_set():
                 return
-            cells = rows.grid(start, start + BATCH, bound)
+            cells = rows.grid(start, start + ROWS_PER_BATCH, bound)
             if not bound:  # one row, every column a literal (more would repeat the key)
                 for _ in range(len(cells)):
                     conn.exec_driver_sql(into + one_row)
@@ -510,7 +526,7 @@ def _insert(
             if whole < len(cells):
                 conn.exec_driver_sql(into + one_row, list(map(tuple, cells[whole:].tolist())))
             if progress:
-                progress("observations", min(start + BATCH, total), total)
+                progress("observations", min(start + ROWS_PER_BATCH, total), total)
     finally:
         if gc_was_enabled:
             gc.enable()

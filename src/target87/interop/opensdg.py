@@ -33,6 +33,8 @@ not hold must be blank everywhere: otherwise the file is refused, never silently
 
 Only regular files inside the folder are read: a data or metadata file that is a link leading
 out of the folder, or a device or pipe, is refused by name and never opened.
+
+``OPENSDG`` (at the end) declares the format to the registry (``interop.formats``).
 """
 
 from __future__ import annotations
@@ -53,8 +55,8 @@ from target87 import store
 from target87.ingest.errors import LoadError, Problem
 from target87.ingest.snapshot import bundled_snapshot_dir
 from target87.interop.codes import SEX, URBANISATION, CodeMap, UnknownCodes, age, map_column
-from target87.interop.excel_write import protect, unprotect
-from target87.interop.limits import decode, read_limited, refuse
+from target87.interop.format_spec import Format, Head
+from target87.interop.limits import decode, protect, read_limited, refuse, unprotect
 from target87.interop.table import DEFAULTS, ExportError, fill_period_bounds, raw_table, records
 
 # Header as written -> our field. Headers are compared lower-cased, "_" read as a space.
@@ -609,3 +611,25 @@ def _write_metadata(folder: Path, key: str, rows: list[dict], series_meta, sourc
     text = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=100)
     path.write_text(text, encoding="utf-8")
     return path
+
+
+# The registry's declaration (``interop.formats.FORMATS``) ----------------------------------
+
+
+def _write(frame: pd.DataFrame, path: Path, *, sources=(), session=None) -> None:
+    write_opensdg(frame, path, session)
+
+
+def _is_opensdg(head: Head) -> bool:
+    """Any folder, or a CSV with Open SDG's ``Year`` and ``Value`` columns."""
+    return head.is_folder or ("YEAR" in head.header and "VALUE" in head.header)
+
+
+OPENSDG = Format(
+    "opensdg",
+    "Open SDG",
+    read=read_opensdg,
+    write=_write,
+    recognise=_is_opensdg,
+    folder=True,
+)

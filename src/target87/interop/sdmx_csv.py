@@ -19,6 +19,7 @@ import pyarrow.compute as pc
 from pyarrow import csv as pacsv
 
 from target87.ingest.errors import LoadError, Problem
+from target87.interop.csv_lines import record_lines
 from target87.interop.limits import arrow_reader
 
 # Coded components whose cells may carry a label ("BRA: Brazil") in files written with
@@ -56,44 +57,6 @@ def _header(text: str, name: str) -> list[str]:
         return next(csv.reader(io.StringIO(head)))
     except (csv.Error, StopIteration) as exc:
         raise _problem(name, 1, f"malformed CSV header: {exc}") from None
-
-
-def _record_lines(data: bytes) -> np.ndarray | None:
-    """The physical line (1-based) each CSV record starts on, header included; None if unsure.
-
-    Vectorised over the bytes: a quoted field spanning lines leaves an odd number of quotes
-    on the lines it covers, so quote parity per line tells where records start, and blank
-    lines (which the parser skips) are dropped.
-    """
-    cr = data.count(b"\r")
-    if cr and cr != data.count(b"\r\n"):
-        return None  # bare CR line ends: the caller numbers rows plainly
-    if b'"' not in data and not _has_blank_line(data):
-        # The usual file: no quoted field, no blank line, so record n is on line n. bytes'
-        # own searches (memchr) answer that in a fraction of the passes below.
-        count = data.count(b"\n") + 1 - data.endswith(b"\n")
-        return np.arange(1, count + 1)
-    return _record_lines_by_quotes(data)
-
-
-def _record_lines_by_quotes(data: bytes) -> np.ndarray:
-    """``_record_lines`` for any file with LF or CRLF line ends, quotes and blank lines."""
-    b = np.frombuffer(data, dtype=np.uint8)
-    newlines = np.flatnonzero(b == 10)
-    starts = np.concatenate(([0], newlines + 1))
-    ends = np.concatenate((newlines, [len(b)]))
-    lengths = ends - starts
-    first = b[np.minimum(starts, max(len(b) - 1, 0))] if len(b) else np.zeros(len(starts), np.uint8)
-    blank = (lengths == 0) | ((lengths == 1) & (first == 13))
-    quotes = np.bincount(np.searchsorted(newlines, np.flatnonzero(b == 34)), minlength=len(starts))
-    odd = quotes & 1
-    outside = ((np.cumsum(odd) - odd) & 1) == 0  # not inside a quoted field when the line starts
-    return np.flatnonzero(outside & ~blank) + 1
-
-
-def _has_blank_line(data: bytes) -> bool:
-    """A line with nothing on it (the parser skips those), other than after the last line end."""
-    return b"\n\n" in data or b"\n\r\n" in data or data.startswith((b"\n", b"\r\n")) or not data
 
 
 def _bad_record(text: str, width: int, name: str) -> LoadError | None:
@@ -138,7 +101,7 @@ def read_components(
     if dupes:
         raise _problem(name, 1, f"SDMX-CSV header with empty or repeated column(s): {dupes}")
 
-    lines = _record_lines(data)
+    lines = record_lines(data)
     multiline = lines is None or bool((np.diff(lines) > 1).any())
     try:
         table = pacsv.read_csv(

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping
+from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
@@ -194,59 +195,113 @@ def to_raw(
     Attributes declared there or known here (``FOOTNOTE_EXTRAS``, ``IGNORED_ATTRIBUTES``: the
     ILO and UNICEF ones) are attributes; any other component may be a breakdown, so it must
     hold totals only (``_not_held``): anything else is refused and listed.
+
+    The steps, in order: find the series; place every other component in our columns (or
+    the footnote, or nowhere); check the frequency; read TIME_DETAIL's windows; join the
+    footnote's parts; map codes to ours; refuse with every problem found, or build the table.
     """
     codes = codes or CodeMap()
-    spelled = dict(spelled or {})
-    unknown = UnknownCodes(file)
-    problems: list[Problem] = []
-    n = len(comp)
     comp = comp.reset_index(drop=True)
-    raw: dict[str, object] = {}
-    source_columns: dict[str, str] = {}
+    found = _Found(file, rows, dict(spelled or {}))
+    _take_series(found, comp, flow)
+    _take_components(found, comp, attributes)
+    _check_frequency(found, comp)
+    _take_time_detail(found, comp)
+    _join_footnotes(found, len(comp))
+    _map_to_our_codes(found, codes)
+    _raise_problems(found)
+    return _raw_frame(found, len(comp), source)
 
-    series, series_from = _series(comp, flow, unknown, rows, spelled)
+
+@dataclass
+class _Found:
+    """What ``to_raw``'s steps gather: our columns so far, the file's column behind each, the
+    parts of the footnote, unknown codes and other problems."""
+
+    file: str
+    rows: np.ndarray
+    spelled: dict[str, str]
+    raw: dict[str, object] = field(default_factory=dict)
+    source_columns: dict[str, str] = field(default_factory=dict)
+    footnotes: list[tuple[str, pd.Series]] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    unknown: UnknownCodes = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.unknown = UnknownCodes(self.file)
+
+    def spelling(self, component: str) -> str:
+        """The component's column as the file spells it."""
+        return self.spelled.get(component, component)
+
+
+def _take_series(found: _Found, comp: pd.DataFrame, flow: str) -> None:
+    """Our series column, from SERIES, INDICATOR, MEASURE or the dataflow; a problem if none."""
+    series, series_from = _series(comp, flow, found.unknown, found.rows, found.spelled)
     if series is None:
         reason = f"no SERIES, INDICATOR or MEASURE, and the dataflow {flow!r} names no series"
-        problems.append(Problem(file, None, None, reason, rule="codes"))
+        found.problems.append(Problem(found.file, None, None, reason, rule="codes"))
     else:
-        raw["series"] = series
-        source_columns["series"] = spelled.get(series_from, series_from)
+        found.raw["series"] = series
+        found.source_columns["series"] = found.spelling(series_from)
 
-    footnotes: list[tuple[str, pd.Series]] = []
+
+def _take_components(found: _Found, comp: pd.DataFrame, attributes: Collection[str]) -> None:
+    """Each component into our column (``TARGET``), the footnote (comments first, then the
+    labelled extras), or nowhere (handled, ignored or declared attributes); any other must
+    hold totals only."""
     for component in comp.columns:
         target = TARGET.get(component)
         if target == "footnote":
-            footnotes.insert(0, ("", comp[component]))
-            source_columns["footnote"] = spelled.get(component, component)
+            found.footnotes.insert(0, ("", comp[component]))
+            found.source_columns["footnote"] = found.spelling(component)
         elif target:
-            raw[target] = comp[component]
-            source_columns[target] = spelled.get(component, component)
+            found.raw[target] = comp[component]
+            found.source_columns[target] = found.spelling(component)
         elif component in FOOTNOTE_EXTRAS:
-            footnotes.append((FOOTNOTE_EXTRAS[component], comp[component]))
+            found.footnotes.append((FOOTNOTE_EXTRAS[component], comp[component]))
         elif component in HANDLED or component in IGNORED_ATTRIBUTES:
             continue
         elif component in attributes:
             continue  # declared an attribute by a DSD we hold, with no field of ours
         else:  # unknown: perhaps a breakdown (e.g. an Obs-level one sdmx1 guessed an attribute)
-            problems.extend(_not_held(comp[component], component, spelled, file, rows))
+            found.problems.extend(
+                _not_held(comp[component], component, found.spelled, found.file, found.rows)
+            )
 
+
+def _check_frequency(found: _Found, comp: pd.DataFrame) -> None:
+    """Annual data only: any FREQ other than ``A`` is an unknown code."""
     if "FREQ" in comp:
-        map_codes(comp["FREQ"], {"A": "A"}.get, unknown, spelled.get("FREQ", "FREQ"), rows)
-    if "TIME_DETAIL" in comp:
-        detail = comp["TIME_DETAIL"]
-        window = np.asarray(detail.str.match(WINDOW).fillna(False), dtype=bool)
-        if window.any():
-            given = comp.get("TIME_PERIOD", pd.Series("", index=detail.index, dtype=object))
-            period = given.to_numpy(dtype=object).copy()
-            period[window] = detail.to_numpy(dtype=object)[window]
-            raw["time_period"] = period
-        footnotes.append(("time detail", detail.where(~window, "")))
-    footnotes = [(label, col) for label, col in footnotes if (col != "").any()]
-    if len(footnotes) == 1 and not footnotes[0][0]:
-        raw["footnote"] = footnotes[0][1]  # the usual case: one comment column, as it is
-    elif footnotes:
-        raw["footnote"] = _joined(footnotes, n)
+        map_codes(comp["FREQ"], {"A": "A"}.get, found.unknown, found.spelling("FREQ"), found.rows)
 
+
+def _take_time_detail(found: _Found, comp: pd.DataFrame) -> None:
+    """A window (``2013/2021``) or ``unknown`` in TIME_DETAIL is our period; other text there
+    goes to the footnote."""
+    if "TIME_DETAIL" not in comp:
+        return
+    detail = comp["TIME_DETAIL"]
+    window = np.asarray(detail.str.match(WINDOW).fillna(False), dtype=bool)
+    if window.any():
+        given = comp.get("TIME_PERIOD", pd.Series("", index=detail.index, dtype=object))
+        period = given.to_numpy(dtype=object).copy()
+        period[window] = detail.to_numpy(dtype=object)[window]
+        found.raw["time_period"] = period
+    found.footnotes.append(("time detail", detail.where(~window, "")))
+
+
+def _join_footnotes(found: _Found, n: int) -> None:
+    """One footnote from its non-empty parts: a lone comment column as it is, else joined."""
+    footnotes = [(label, col) for label, col in found.footnotes if (col != "").any()]
+    if len(footnotes) == 1 and not footnotes[0][0]:
+        found.raw["footnote"] = footnotes[0][1]  # the usual case: one comment column, as it is
+    elif footnotes:
+        found.raw["footnote"] = _joined(footnotes, n)
+
+
+def _map_to_our_codes(found: _Found, codes: CodeMap) -> None:
+    """Areas, sex, age, urbanisation and units in our codes; misses go to ``unknown``."""
     unit_codes = sdg_dsd().codes.get("UNIT_MEASURE", frozenset())
 
     def unit(code: str) -> str | None:
@@ -262,19 +317,28 @@ def to_raw(
         ("urbanisation", codes_mod.URBANISATION.get),
         ("unit", unit),
     ):
-        if column in raw:
-            label = source_columns.get(column, column)
-            raw[column] = map_codes(pd.Series(raw[column]), lookup, unknown, label, rows)
+        if column in found.raw:
+            label = found.source_columns.get(column, column)
+            values = pd.Series(found.raw[column])
+            found.raw[column] = map_codes(values, lookup, found.unknown, label, found.rows)
 
+
+def _raise_problems(found: _Found) -> None:
+    """Refuse with every problem found: those of the steps, then the unknown codes."""
+    problems = list(found.problems)
     try:
-        unknown.raise_if_any()
+        found.unknown.raise_if_any()
     except LoadError as exc:
         problems.extend(exc.problems)
     if problems:
         raise LoadError(problems)
 
+
+def _raw_frame(found: _Found, n: int, source: str | None) -> pd.DataFrame:
+    """The raw table: every column of ours as text ("" where the file has none), defaults
+    (and ``source``) in empty cells, period bounds, each row's position in the file."""
     blank = pd.Series(pd.array([""], dtype="str").take(np.zeros(n, dtype=np.intp)))
-    columns = {c: raw.get(c, blank) for c in OBS_COLUMNS}
+    columns = {c: found.raw.get(c, blank) for c in OBS_COLUMNS}
     frame = pd.DataFrame(
         {c: v if isinstance(v, pd.Series) else pd.Series(v) for c, v in columns.items()}
     )
@@ -283,10 +347,10 @@ def to_raw(
     for column, default in {**DEFAULTS, **({"source": source} if source else {})}.items():
         frame[column] = frame[column].where(frame[column] != "", default)
     frame["year_from"], frame["year_to"] = _bounds(frame["time_period"])
-    frame["_row"] = rows
+    frame["_row"] = found.rows
     frame["_sheet"] = ""
-    frame.attrs["file"] = file
-    frame.attrs["source_columns"] = source_columns
+    frame.attrs["file"] = found.file
+    frame.attrs["source_columns"] = found.source_columns
     return frame
 
 

@@ -79,6 +79,18 @@ def _fail(problems: list[str]) -> ExportError:
     return ExportError(f"{len(problems)} problem(s); nothing was written:\n  {shown}{more}")
 
 
+def sdmx_expressible(frame: pd.DataFrame, codes: CodeMap | None = None):
+    """Split off rows SDMX cannot carry: an undated value, or an area without an M49 code."""
+    codes = codes or CodeMap()
+    undated = frame["time_period"] == "unknown"
+    no_m49 = frame["ref_area"].map(lambda a: codes.m49(a) is None).astype(bool)
+    left_out = {
+        "period 'unknown' (no year to give TIME_PERIOD)": int(undated.sum()),
+        "area without an M49 code (REF_AREA is M49)": int((no_m49 & ~undated).sum()),
+    }
+    return frame[~undated & ~no_m49], {k: v for k, v in left_out.items() if v}
+
+
 def components(frame: pd.DataFrame, codes: CodeMap | None = None) -> pd.DataFrame:
     """A typed table -> one text column per SDMX component of the SDG DSD, in DSD order."""
     codes = codes or CodeMap()

@@ -3,7 +3,8 @@
 Functions take one series as year -> value (a pandas Series indexed by year, a dict, or
 (year, value) pairs) and return small frozen results with ``summary()`` and ``to_dict()``;
 the ``*_many`` functions do the same for a long frame of many series at once. Nothing here
-touches the database (see ``target87.progress.data`` for that).
+touches the database (see ``target87.progress.data`` for that). The formulas live in
+``rates``, ``projection`` and ``status``; the words of ``summary()`` in ``text``.
 
 >>> from target87.progress import rate_between, project, progress_status
 >>> world = {2000: 16.0, 2004: 14.2, 2008: 13.6, 2012: 10.6, 2016: 9.6, 2020: 9.6, 2024: 7.8}

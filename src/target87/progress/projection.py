@@ -26,17 +26,14 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
+from target87.progress import text
 from target87.progress.rates import (
     Band,
     Kind,
     LineFit,
-    LogLinearFit,
     Model,
     ProgressError,
     SeriesLike,
-    _block,
-    _num,
-    _year_label,
     aarr,
     absolute_change_per_year,
     as_year_values,
@@ -46,6 +43,7 @@ from target87.progress.rates import (
     fit_trend,
     t_quantile,
 )
+from target87.progress.text import year_label
 
 #: Default elimination threshold for a rate in percent (both models).
 RATE_THRESHOLD = 0.5
@@ -116,9 +114,8 @@ class Projection:
 
     @property
     def rate_label(self) -> str:
-        if isinstance(self.fit, LogLinearFit):
-            return f"AARR {self.fit.aarr_pct:.2f} % a year"
-        return f"{self.fit.slope:+.4g} a year"
+        """The fitted pace (:func:`target87.progress.text.fit_rate_label`)."""
+        return text.fit_rate_label(self.fit)
 
     def to_frame(self) -> pd.DataFrame:
         """One row per projected year: year, central, lower, upper, method, band."""
@@ -142,34 +139,9 @@ class Projection:
         out["fit_first_year"], out["fit_n"] = self.fit.years[0], self.fit.n
         return out
 
-    def _band_range(self) -> str:
-        if self.earliest_year is None and self.latest_year is None:
-            return "n/a"
-        latest = self.latest_year if self.latest_year is not None else f"after {HORIZON}"
-        return f"{self.earliest_year} to {latest}"
-
     def summary(self) -> str:
-        rows = [
-            ("Method", f"{self.method} trend, {self.rate_label}"),
-            (
-                "Fitted on",
-                f"{self.fit.n} points, {_year_label(self.fit.years[0])}-"
-                f"{_year_label(self.fit.years[-1])}",
-            ),
-            ("Band", f"{self.conf:.0%} {self.band} band from the regression"),
-        ]
-        for y, c, lo, hi in zip(self.years, self.central, self.lower, self.upper, strict=True):
-            band = "" if math.isnan(lo) else f"  [{lo:.4g}, {hi:.4g}]"
-            rows.append((f"Projected {y}", f"{c:.4g}{band}"))
-        rows += [
-            ("Threshold", f"{self.threshold:g}"),
-            (
-                "Falls below it in",
-                "never at this pace" if self.threshold_year is None else str(self.threshold_year),
-            ),
-            ("  band range", self._band_range()),
-        ]
-        return _block("Projection at the observed pace", rows, self.notes)
+        """The projection as a text block (:func:`target87.progress.text.projection_summary`)."""
+        return text.projection_summary(self, HORIZON)
 
 
 def _first_at_or_below(years: np.ndarray, values: np.ndarray, thr: float) -> int | None:
@@ -225,7 +197,7 @@ def project(
     elif fit.slope >= 0:
         notes.append(
             f"the series is not falling (fitted {'AARR' if method == 'log-linear' else 'change'}"
-            f" {_rate_text(fit)}): at this pace it never falls below {threshold:g}"
+            f" {text.fit_rate(fit)}): at this pace it never falls below {threshold:g}"
         )
     else:
         z_thr = math.log(threshold) if method == "log-linear" else threshold
@@ -234,7 +206,7 @@ def project(
         if crossing <= last_year:
             notes.append(
                 f"the fitted line is below the threshold from {crossing:.1f}, though the last "
-                f"value ({last_value:g} in {_year_label(last_year)}) is above it"
+                f"value ({last_value:g} in {year_label(last_year)}) is above it"
             )
         if fit.df_resid >= 1:
             grid = np.arange(math.floor(last_year) + 1, HORIZON + 1, dtype=float)
@@ -266,12 +238,6 @@ def project(
         fit=fit,
         notes=tuple(dict.fromkeys(notes)),
     )
-
-
-def _rate_text(fit: LineFit) -> str:
-    if isinstance(fit, LogLinearFit):
-        return f"{fit.aarr_pct:.2f} % a year"
-    return f"{fit.slope:+.4g} a year"
 
 
 # --------------------------------------------------------------------------------------------
@@ -346,24 +312,8 @@ class AccelerationResult:
         return out
 
     def summary(self) -> str:
-        rows = [
-            ("From", f"{self.from_value:g} in {_year_label(self.from_year)}"),
-            ("Target year", f"{_year_label(self.target_year)} ({self.years_left:g} years)"),
-            ("Observed pace", self.observed_basis),
-            ("Compound: target", f"{self.compound_target:g}"),
-            ("  required AARR", f"{_num(self.required_aarr_pct, '.2f')} % a year"),
-            ("  observed AARR", f"{_num(self.observed_aarr_pct, '.2f')} % a year"),
-            ("  acceleration", _times(self.compound_factor)),
-            ("Absolute: target", f"{self.linear_target:g}"),
-            ("  required decline", f"{_num(self.required_decline_per_year, '.4g')} a year"),
-            ("  observed decline", f"{_num(self.observed_decline_per_year, '.4g')} a year"),
-            ("  acceleration", _times(self.linear_factor)),
-        ]
-        return _block("Required acceleration", rows, self.notes)
-
-
-def _times(f: float | None) -> str:
-    return "n/a" if f is None else f"{f:.2f} times the observed pace"
+        """The comparison as a text block (:func:`target87.progress.text.acceleration_summary`)."""
+        return text.acceleration_summary(self)
 
 
 def _observed(
@@ -374,8 +324,8 @@ def _observed(
     s = pd.Series(values, index=years)
     if observed == "fit":
         basis = (
-            f"OLS fits over all {years.size} points ({_year_label(years[0])}-"
-            f"{_year_label(years[-1])}): log-linear for AARR, linear for decline"
+            f"OLS fits over all {years.size} points ({year_label(years[0])}-"
+            f"{year_label(years[-1])}): log-linear for AARR, linear for decline"
         )
         try:
             obs_aarr = fit_log_linear(s, conf).aarr_pct
@@ -389,7 +339,7 @@ def _observed(
     t, x = years[inside], values[inside]
     if t.size < 2:
         raise ProgressError(f"the observed period {start}-{end} has fewer than two data years")
-    basis = f"point to point {_year_label(t[0])}-{_year_label(t[-1])}"
+    basis = f"point to point {year_label(t[0])}-{year_label(t[-1])}"
     try:
         obs_aarr = aarr(x[0], x[-1], t[0], t[-1])
     except ProgressError as e:
@@ -422,18 +372,11 @@ def required_acceleration(
     years, values, notes = as_year_values(series)
     _need_two_points(years, values)
     notes = list(notes)
-    if from_year is None:
-        i = years.size - 1
-    else:
-        hit = np.flatnonzero(years == from_year)
-        if not hit.size:
-            raise ProgressError(f"no data for {from_year:g}, the year to start from")
-        i = int(hit[0])
-    y0, v0 = float(years[i]), float(values[i])
+    y0, v0 = _start_point(years, values, from_year)
     if not target_year > y0:
         raise ProgressError(
             f"the target year ({target_year:g}) must come after the year started from "
-            f"({_year_label(y0)})"
+            f"({year_label(y0)})"
         )
     if threshold is None:
         threshold, why = default_threshold(kind, "log-linear", float(values[0]))
@@ -468,9 +411,23 @@ def required_acceleration(
 def _need_two_points(years: np.ndarray, values: np.ndarray) -> None:
     if years.size < 2:
         raise ProgressError(
-            f"only one data point ({_year_label(years[0])}: {values[0]:g}); an observed pace "
+            f"only one data point ({year_label(years[0])}: {values[0]:g}); an observed pace "
             "needs at least two years with data"
         )
+
+
+def _start_point(
+    years: np.ndarray, values: np.ndarray, from_year: float | None
+) -> tuple[float, float]:
+    """(year, value) the required pace starts from: ``from_year``'s, or the latest data."""
+    if from_year is None:
+        i = years.size - 1
+    else:
+        hit = np.flatnonzero(years == from_year)
+        if not hit.size:
+            raise ProgressError(f"no data for {from_year:g}, the year to start from")
+        i = int(hit[0])
+    return float(years[i]), float(values[i])
 
 
 SCENARIO_COLUMNS = [
@@ -521,14 +478,7 @@ def acceleration_scenarios(
     """
     years, values, base_notes = as_year_values(series)
     _need_two_points(years, values)
-    if from_year is None:
-        i = years.size - 1
-    else:
-        hit = np.flatnonzero(years == from_year)
-        if not hit.size:
-            raise ProgressError(f"no data for {from_year:g}, the year to start from")
-        i = int(hit[0])
-    y0, v0 = float(years[i]), float(values[i])
+    y0, v0 = _start_point(years, values, from_year)
     thr_note = None
     if threshold is None:
         threshold, thr_note = default_threshold(kind, "log-linear", float(values[0]))
@@ -546,76 +496,104 @@ def acceleration_scenarios(
             inside = (years >= start) & (years <= end)
             t, x = years[inside], values[inside]
             if t.size < 2:
-                for form in ("compound (AARR)", "absolute (linear)"):
-                    rows.append(
-                        {
-                            **common,
-                            "formulation": form,
-                            "observed_start": start,
-                            "observed_end": end,
-                            "n_points": int(t.size),
-                            "note": f"fewer than two data years in {start}-{end}",
-                        }
-                    )
+                rows += _no_pace_rows(common, start, end, int(t.size))
                 continue
-            window = pd.Series(x, index=t)
-            span = {
+            observed = {
+                **common,
                 "observed_start": float(t[0]),
                 "observed_end": float(t[-1]),
                 "n_points": int(t.size),
             }
-            # compound
-            observed: list[tuple[str, float, str]] = []
-            try:
-                observed.append(("point to point", aarr(x[0], x[-1], t[0], t[-1]), ""))
-            except ProgressError as e:
-                observed.append(("point to point", math.nan, str(e)))
-            if t.size >= 3:
-                if (x > 0).all():
-                    observed.append(("log-linear fit", fit_log_linear(window, conf).aarr_pct, ""))
-                else:
-                    observed.append(("log-linear fit", math.nan, "a value is zero or below"))
-            for how, obs, why in observed:
-                f, why_f = _factor(req_aarr, obs)
-                rows.append(
-                    {
-                        **common,
-                        **span,
-                        "formulation": "compound (AARR)",
-                        "observed_method": how,
-                        "observed_rate": obs,
-                        "required_rate": req_aarr,
-                        "rate_unit": "% a year",
-                        "acceleration_factor": f,
-                        "target_value": threshold,
-                        "note": "; ".join(n for n in (why, why_f, thr_note) if n),
-                    }
-                )
-            # absolute
-            observed = [("point to point", -absolute_change_per_year(x[0], x[-1], t[0], t[-1]), "")]
-            if t.size >= 3:
-                observed.append(("linear fit", -fit_linear(window, conf).slope, ""))
-            for how, obs, why in observed:
-                f, why_f = _factor(req_decline, obs)
-                rows.append(
-                    {
-                        **common,
-                        **span,
-                        "formulation": "absolute (linear)",
-                        "observed_method": how,
-                        "observed_rate": obs,
-                        "required_rate": req_decline,
-                        "rate_unit": lin_unit,
-                        "acceleration_factor": f,
-                        "target_value": linear_target,
-                        "note": "; ".join(n for n in (why, why_f) if n),
-                    }
-                )
+            compound = _compound_paces(t, x, conf)
+            rows += _scenario_rows(
+                observed, _COMPOUND, compound, req_aarr, "% a year", threshold, thr_note
+            )
+            absolute = _absolute_paces(t, x, conf)
+            rows += _scenario_rows(
+                observed, _ABSOLUTE, absolute, req_decline, lin_unit, linear_target, None
+            )
     frame = pd.DataFrame(rows).reindex(columns=SCENARIO_COLUMNS)
     frame["acceleration_factor"] = pd.to_numeric(frame["acceleration_factor"], errors="coerce")
     if base_notes:
         frame.attrs["notes"] = list(base_notes)
     return frame
+
+
+_COMPOUND = "compound (AARR)"
+_ABSOLUTE = "absolute (linear)"
+#: One observed pace: (how it was measured, the rate, why it is missing or "").
+_Pace = tuple[str, float, str]
+
+
+def _compound_paces(t: np.ndarray, x: np.ndarray, conf: float) -> list[_Pace]:
+    """Observed AARR over a window: point to point, and by log-linear fit from three points."""
+    paces: list[_Pace] = []
+    try:
+        paces.append(("point to point", aarr(x[0], x[-1], t[0], t[-1]), ""))
+    except ProgressError as e:
+        paces.append(("point to point", math.nan, str(e)))
+    if t.size >= 3:
+        if (x > 0).all():
+            fit = fit_log_linear(pd.Series(x, index=t), conf)
+            paces.append(("log-linear fit", fit.aarr_pct, ""))
+        else:
+            paces.append(("log-linear fit", math.nan, "a value is zero or below"))
+    return paces
+
+
+def _absolute_paces(t: np.ndarray, x: np.ndarray, conf: float) -> list[_Pace]:
+    """Observed decline a year over a window: point to point, and by linear fit from three."""
+    paces = [("point to point", -absolute_change_per_year(x[0], x[-1], t[0], t[-1]), "")]
+    if t.size >= 3:
+        paces.append(("linear fit", -fit_linear(pd.Series(x, index=t), conf).slope, ""))
+    return paces
+
+
+def _scenario_rows(
+    observed: dict,
+    formulation: str,
+    paces: list[_Pace],
+    required: float,
+    unit: str,
+    target_value: float,
+    extra_note: str | None,
+) -> list[dict]:
+    """One row per observed pace: the required rate against it and the factor between them.
+
+    ``observed`` holds the columns shared by the window's rows (horizon, start point, span).
+    """
+    rows = []
+    for how, obs, why in paces:
+        factor, why_f = _factor(required, obs)
+        rows.append(
+            {
+                **observed,
+                "formulation": formulation,
+                "observed_method": how,
+                "observed_rate": obs,
+                "required_rate": required,
+                "rate_unit": unit,
+                "acceleration_factor": factor,
+                "target_value": target_value,
+                "note": "; ".join(n for n in (why, why_f, extra_note) if n),
+            }
+        )
+    return rows
+
+
+def _no_pace_rows(common: dict, start: int, end: int, n_points: int) -> list[dict]:
+    """The rows of a period with fewer than two data years: no pace, a note saying why."""
+    return [
+        {
+            **common,
+            "formulation": form,
+            "observed_start": start,
+            "observed_end": end,
+            "n_points": n_points,
+            "note": f"fewer than two data years in {start}-{end}",
+        }
+        for form in (_COMPOUND, _ABSOLUTE)
+    ]
 
 
 # --------------------------------------------------------------------------------------------

@@ -15,7 +15,8 @@ Definitions (all rates are reported in percent, all changes in the series' own u
 The fits are closed-form numpy (no statsmodels per series); :func:`fit_many` does the same for
 thousands of series at once with grouped sums.
 
-Everything here is pure: plain data in, small frozen results out. Inputs are a
+Everything here is pure: plain data in, small frozen results out; their ``summary()`` text
+is written by :mod:`target87.progress.text`. Inputs are a
 :class:`pandas.Series` indexed by year, a mapping ``{year: value}`` or a sequence of
 ``(year, value)`` pairs. Missing values (NaN) are dropped and said; a year given twice is an
 error (:class:`ProgressError`), as is a value that a formula cannot take.
@@ -32,6 +33,9 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 from scipy import stats
+
+from target87.progress import text
+from target87.progress.text import year_label
 
 Kind = Literal["rate", "count"]
 Model = Literal["log-linear", "linear"]
@@ -57,10 +61,6 @@ class ProgressError(ValueError):
 
 # --------------------------------------------------------------------------------------------
 # input
-
-
-def _year_label(year: float) -> str:
-    return str(int(year)) if float(year).is_integer() else f"{year:g}"
 
 
 def as_year_values(series: SeriesLike) -> tuple[np.ndarray, np.ndarray, tuple[str, ...]]:
@@ -100,7 +100,7 @@ def as_year_values(series: SeriesLike) -> tuple[np.ndarray, np.ndarray, tuple[st
         if np.isinf(values).any():
             raise ProgressError("the series has an infinite value")
         notes.append(
-            "no value for " + ", ".join(_year_label(y) for y in years[~finite]) + ": left out"
+            "no value for " + ", ".join(year_label(y) for y in years[~finite]) + ": left out"
         )
         years, values = years[finite], values[finite]
     if years.size == 0:
@@ -113,7 +113,7 @@ def as_year_values(series: SeriesLike) -> tuple[np.ndarray, np.ndarray, tuple[st
             gaps = np.diff(years)
             dup = gaps == 0
             if dup.any():
-                twice = sorted({_year_label(y) for y in years[1:][dup]})
+                twice = sorted({year_label(y) for y in years[1:][dup]})
                 raise ProgressError(
                     f"year {', '.join(twice)} appears more than once; pass one value per year "
                     "(choose the preferred source before computing progress)"
@@ -121,8 +121,8 @@ def as_year_values(series: SeriesLike) -> tuple[np.ndarray, np.ndarray, tuple[st
         if gaps.max() > GAP_NOTE_YEARS:
             for i in np.flatnonzero(gaps > GAP_NOTE_YEARS):
                 notes.append(
-                    f"gap of {gaps[i]:g} years between {_year_label(years[i])} and "
-                    f"{_year_label(years[i + 1])}: the trend assumes steady change across it"
+                    f"gap of {gaps[i]:g} years between {year_label(years[i])} and "
+                    f"{year_label(years[i + 1])}: the trend assumes steady change across it"
                 )
     return years, values, tuple(notes)
 
@@ -130,7 +130,7 @@ def as_year_values(series: SeriesLike) -> tuple[np.ndarray, np.ndarray, tuple[st
 def _need_two(years: np.ndarray, values: np.ndarray, what: str) -> None:
     if years.size < 2:
         raise ProgressError(
-            f"only one data point ({_year_label(years[0])}: {values[0]:g}); {what} needs at "
+            f"only one data point ({year_label(years[0])}: {values[0]:g}); {what} needs at "
             "least two years with data"
         )
 
@@ -139,7 +139,7 @@ def _need_positive(years: np.ndarray, values: np.ndarray, what: str) -> None:
     bad = values <= 0
     if bad.any():
         where = ", ".join(
-            f"{_year_label(y)}: {v:g}" for y, v in zip(years[bad], values[bad], strict=True)
+            f"{year_label(y)}: {v:g}" for y, v in zip(years[bad], values[bad], strict=True)
         )
         raise ProgressError(
             f"{what} needs values above zero (the logarithm of zero or of a negative number is "
@@ -165,12 +165,12 @@ def aarr(start_value: float, end_value: float, start_year: float, end_year: floa
     if not start_value > 0:
         raise ProgressError(
             f"an AARR needs a start value above zero; got {start_value:g} in "
-            f"{_year_label(start_year)}"
+            f"{year_label(start_year)}"
         )
     if end_value < 0:
         raise ProgressError(
             f"an AARR needs an end value of zero or more; got {end_value:g} in "
-            f"{_year_label(end_year)}"
+            f"{year_label(end_year)}"
         )
     return float(100.0 * (1.0 - (end_value / start_value) ** (1.0 / (end_year - start_year))))
 
@@ -277,17 +277,6 @@ class LineFit:
                 return np.exp(z), np.exp(low), np.exp(high)
         return z, low, high
 
-    def _rows(self) -> list[tuple[str, str]]:
-        first, last = _year_label(self.years[0]), _year_label(self.years[-1])
-        return [
-            ("Model", f"{'ln x' if self.model == 'log-linear' else 'x'} = a + b * year (OLS)"),
-            ("Points", f"{self.n} ({first}-{last})"),
-            ("Slope b", _num(self.slope, ".6g")),
-            ("Std. error of b", _num(self.slope_se, ".6g")),
-            (f"{self.conf:.0%} CI of b", _pair(self.slope_ci(), ".6g")),
-            ("Residual d.o.f.", str(self.df_resid)),
-        ]
-
     def to_dict(self) -> dict:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
         out["years"], out["values"] = list(self.years), list(self.values)
@@ -311,11 +300,8 @@ class LogLinearFit(LineFit):
         return (100.0 * (1.0 - math.exp(hi)), 100.0 * (1.0 - math.exp(lo)))
 
     def summary(self) -> str:
-        rows = self._rows() + [
-            ("Fitted AARR", _pct(self.aarr_pct)),
-            (f"{self.conf:.0%} CI of AARR", _pair(self.aarr_ci_pct(), ".2f", " %")),
-        ]
-        return _block("Log-linear trend fit", rows, self.notes)
+        """The fit as a text block (:func:`target87.progress.text.log_linear_fit_summary`)."""
+        return text.log_linear_fit_summary(self)
 
     def to_dict(self) -> dict:
         out = super().to_dict()
@@ -333,8 +319,8 @@ class LinearFit(LineFit):
         return self.slope
 
     def summary(self) -> str:
-        rows = self._rows() + [("Fitted change a year", _num(self.slope, "+.4g"))]
-        return _block("Linear trend fit", rows, self.notes)
+        """The fit as a text block (:func:`target87.progress.text.linear_fit_summary`)."""
+        return text.linear_fit_summary(self)
 
 
 def _ols(t: np.ndarray, z: np.ndarray) -> tuple[float, float, float, float, float, float]:
@@ -438,25 +424,12 @@ class PeriodRate:
 
     @property
     def unit(self) -> str:
-        return "percentage points a year" if self.kind == "rate" else "a year (series units)"
+        """Unit of the changes a year (:func:`target87.progress.text.change_unit`)."""
+        return text.change_unit(self.kind)
 
     def summary(self) -> str:
-        ci = f"{self.conf:.0%} CI"
-        rows = [
-            ("Period asked", f"{self.period_start}-{self.period_end}"),
-            (
-                "Data used",
-                f"{_year_label(self.start_year)} ({self.start_value:g}) to "
-                f"{_year_label(self.end_year)} ({self.end_value:g}), {self.n_points} points",
-            ),
-            ("AARR (point to point)", _pct(self.aarr_pct)),
-            ("Change a year", f"{_num(self.change_per_year, '+.4g')} {self.unit}"),
-            ("AARR (log-linear fit)", _pct(self.fit_aarr_pct)),
-            (f"  {ci}", _pair((self.fit_aarr_ci_low_pct, self.fit_aarr_ci_high_pct), ".2f", " %")),
-            ("Change a year (linear fit)", f"{_num(self.fit_change_per_year, '+.4g')} {self.unit}"),
-            (f"  {ci}", _pair((self.fit_change_ci_low, self.fit_change_ci_high), "+.4g")),
-        ]
-        return _block("Rate of change", rows, self.notes)
+        """The rates as a text block (:func:`target87.progress.text.period_rate_summary`)."""
+        return text.period_rate_summary(self)
 
     def to_dict(self) -> dict:
         out = {f.name: getattr(self, f.name) for f in fields(self)}
@@ -483,7 +456,7 @@ def rate_between(
     inside = (years >= start) & (years <= end)
     t, x = years[inside], values[inside]
     if t.size < 2:
-        have = ", ".join(_year_label(y) for y in t) or "none"
+        have = ", ".join(year_label(y) for y in t) or "none"
         raise ProgressError(
             f"the period {start}-{end} has fewer than two years with data (have: {have}); "
             "a rate needs two"
@@ -493,7 +466,7 @@ def rate_between(
     if t[0] != start or t[-1] != end:
         notes.append(
             f"no data for {start if t[0] != start else end}: used "
-            f"{_year_label(t[0])}-{_year_label(t[-1])}, the data years inside the period"
+            f"{year_label(t[0])}-{year_label(t[-1])}, the data years inside the period"
         )
     nan = math.nan
     try:
@@ -675,34 +648,3 @@ def fit_many(
     out["conf"] = conf
     out["note"] = note
     return out
-
-
-# --------------------------------------------------------------------------------------------
-# text
-
-
-def _num(x: float | None, spec: str = ".4g") -> str:
-    if x is None or (isinstance(x, float) and math.isnan(x)):
-        return "n/a"
-    return format(x, spec)
-
-
-def _pct(x: float | None) -> str:
-    return "n/a" if x is None or math.isnan(x) else f"{x:.2f} % a year"
-
-
-def _pair(p: tuple[float, float], spec: str, suffix: str = "") -> str:
-    if any(math.isnan(v) for v in p):
-        return "n/a (needs three or more points)"
-    return f"[{format(p[0], spec)}{suffix}, {format(p[1], spec)}{suffix}]"
-
-
-def _block(title: str, rows: Sequence[tuple[str, str]], notes: Sequence[str] = ()) -> str:
-    width = max(len(k) for k, _ in rows) + 2
-    lines = [title, "=" * max(len(title), 60)]
-    lines += [f"{k + ':':<{width}} {v}" for k, v in rows]
-    if notes:
-        lines.append("-" * max(len(title), 60))
-        lines += [f"Note: {n}" for n in notes]
-    lines.append("=" * max(len(title), 60))
-    return "\n".join(lines)

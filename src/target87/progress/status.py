@@ -51,15 +51,14 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from target87.progress import text
 from target87.progress.rates import (
     ProgressError,
     SeriesLike,
-    _block,
-    _num,
-    _year_label,
     as_year_values,
     long_values,
 )
+from target87.progress.text import year_label
 
 Direction = Literal["decrease", "increase"]
 
@@ -114,10 +113,8 @@ class StatusMethod:
         return DETERIORATION
 
     def thresholds_text(self) -> str:
-        return (
-            f"on track R >= {self.on_track:g}; fair {self.fair:g} <= R < {self.on_track:g}; "
-            f"limited {self.limited:g} <= R < {self.fair:g}; deterioration R < {self.limited:g}"
-        )
+        """The thresholds in words (:func:`target87.progress.text.status_thresholds`)."""
+        return text.status_thresholds(self)
 
 
 UNSD = StatusMethod(
@@ -207,24 +204,8 @@ class StatusResult:
         return out
 
     def summary(self) -> str:
-        m = _method(self.method)
-        better = "lower" if self.direction == "decrease" else "higher"
-        target = f"{self.target_value:g} by {_year_label(self.target_year)}"
-        if self.floor_used and self.target_used != self.target_value:
-            target += f" (computed with floor {self.target_used:g})"
-        rows = [
-            ("Method", m.source),
-            ("Direction", f"{better} is better"),
-            ("Base year (value)", f"{_year_label(self.base_year)} ({self.base_value:g})"),
-            ("Latest year (value)", f"{_year_label(self.latest_year)} ({self.latest_value:g})"),
-            ("Target", target),
-            ("Actual CAGR", f"{_num(self.actual_cagr_pct, '+.3f')} % a year"),
-            ("Required CAGR", f"{_num(self.required_cagr_pct, '+.3f')} % a year"),
-            ("Ratio actual/required", _num(self.ratio, ".3f")),
-            ("Status", self.label),
-            ("Thresholds", m.thresholds_text()),
-        ]
-        return _block("UN SDG progress status", rows, self.notes)
+        """The status as a text block (:func:`target87.progress.text.status_summary`)."""
+        return text.status_summary(self, _method(self.method))
 
 
 def progress_status(
@@ -253,37 +234,7 @@ def progress_status(
         raise ProgressError(f"the floor must be above zero; got {zero_floor:g}")
     years, values, notes_in = as_year_values(series)
     notes = list(notes_in)
-    since = np.flatnonzero(years >= base_year)
-    if since.size == 0:
-        raise ProgressError(
-            f"no data in or after the base year {base_year:g} (latest data year: "
-            f"{_year_label(years[-1])}); progress since {base_year:g} cannot be assessed"
-        )
-    b, t = int(since[0]), years.size - 1
-    if b == t:
-        raise ProgressError(
-            f"only one data point since {base_year:g} ({_year_label(years[b])}: {values[b]:g});"
-            " progress needs a base year and a later year with data"
-        )
-    by, bv, ly, lv = float(years[b]), float(values[b]), float(years[t]), float(values[t])
-    if by != base_year:
-        notes.append(
-            f"no data for {base_year:g}: base year {_year_label(by)}, the first year after it "
-            "with data"
-        )
-    for y, v in ((by, bv), (ly, lv)):
-        if v < 0:
-            raise ProgressError(
-                f"a growth rate needs values of zero or more; {_year_label(y)} has {v:g}"
-            )
-    if not target_year > by:
-        raise ProgressError(
-            f"the target year ({target_year:g}) must come after the base year ({_year_label(by)})"
-        )
-    if ly > target_year:
-        notes.append(
-            f"the latest data ({_year_label(ly)}) are after the target year ({target_year:g})"
-        )
+    by, bv, ly, lv = _base_and_latest(years, values, base_year, target_year, notes)
     floor_used = False
     target_used = float(target)
     if target == 0:
@@ -331,6 +282,53 @@ def progress_status(
         label=m.label(category),
         notes=tuple(dict.fromkeys(notes)),
     )
+
+
+def _base_and_latest(
+    years: np.ndarray,
+    values: np.ndarray,
+    base_year: float,
+    target_year: float,
+    notes: list[str],
+) -> tuple[float, float, float, float]:
+    """Step 1 of the method: ``(base year, base value, latest year, latest value)``.
+
+    The base year is ``base_year`` or the first year after it with data (noted); refuses
+    fewer than two data years from the base year on, a negative value, and a target year
+    not after the base year. Appends its notes to ``notes``.
+    """
+    since = np.flatnonzero(years >= base_year)
+    if since.size == 0:
+        raise ProgressError(
+            f"no data in or after the base year {base_year:g} (latest data year: "
+            f"{year_label(years[-1])}); progress since {base_year:g} cannot be assessed"
+        )
+    b, t = int(since[0]), years.size - 1
+    if b == t:
+        raise ProgressError(
+            f"only one data point since {base_year:g} ({year_label(years[b])}: {values[b]:g});"
+            " progress needs a base year and a later year with data"
+        )
+    by, bv, ly, lv = float(years[b]), float(values[b]), float(years[t]), float(values[t])
+    if by != base_year:
+        notes.append(
+            f"no data for {base_year:g}: base year {year_label(by)}, the first year after it "
+            "with data"
+        )
+    for y, v in ((by, bv), (ly, lv)):
+        if v < 0:
+            raise ProgressError(
+                f"a growth rate needs values of zero or more; {year_label(y)} has {v:g}"
+            )
+    if not target_year > by:
+        raise ProgressError(
+            f"the target year ({target_year:g}) must come after the base year ({year_label(by)})"
+        )
+    if ly > target_year:
+        notes.append(
+            f"the latest data ({year_label(ly)}) are after the target year ({target_year:g})"
+        )
+    return by, bv, ly, lv
 
 
 def status_many(

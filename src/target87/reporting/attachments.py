@@ -26,9 +26,9 @@ from sqlalchemy.orm import Session
 from target87.reporting.audit import record_on_report
 from target87.reporting.errors import AttachmentRefused, FieldProblem, NotFound, ReportingError
 from target87.reporting.locking import writing
-from target87.reporting.models import Attachment, utcnow
+from target87.reporting.models import Attachment, load_report, utcnow
 from target87.reporting.permissions import Actor
-from target87.reporting.reports import editable, get_report, load_report
+from target87.reporting.reports import editable, get_report
 
 ENV_DATA_DIR = "TARGET87_DATA_DIR"
 ENV_MAX_BYTES = "TARGET87_MAX_ATTACHMENT_BYTES"

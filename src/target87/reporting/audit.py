@@ -14,7 +14,7 @@ from sqlalchemy import event, select
 from sqlalchemy.orm import ORMExecuteState, Session
 
 from target87.reporting.errors import AuditImmutable
-from target87.reporting.models import AuditEvent, Report, as_json, utcnow
+from target87.reporting.models import AuditEvent, Report, as_json, load_report, utcnow
 from target87.reporting.permissions import Actor, require
 
 REFUSAL = "audit events are append-only: they cannot be changed or deleted"
@@ -76,8 +76,6 @@ def record_on_report(
 
 def events_for_report(session: Session, actor: Actor, report_id: int) -> list[AuditEvent]:
     """Every event about a report (its state, values, narratives, comments, attachments)."""
-    from target87.reporting.reports import load_report
-
     report = load_report(session, report_id)
     require(actor, "read_audit", report.country)
     stmt = select(AuditEvent).where(AuditEvent.report_id == report_id).order_by(AuditEvent.id)

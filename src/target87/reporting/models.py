@@ -26,8 +26,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, Session, mapped_column, relationship
 
+from target87.reporting.errors import NotFound
 from target87.store.models import Base
 
 ROLES = ("admin", "secretariat", "focal_point", "viewer")
@@ -311,3 +312,11 @@ class Attachment(Base):
     sha256: Mapped[str] = mapped_column(String(64))
     uploaded_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     uploaded_by: Mapped[str] = mapped_column(Text)
+
+
+def load_report(session: Session, report_id: int) -> Report:
+    """The report with this id, whoever asks (permissions are the caller's); else NotFound."""
+    report = session.get(Report, report_id)
+    if report is None:
+        raise NotFound(f"no report {report_id}")
+    return report

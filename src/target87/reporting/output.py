@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from target87 import store
 from target87.presentation import date_label, format_number, translator
 from target87.presentation.charts import roadmap_gantt_spec, series_by_sex_spec
-from target87.presentation.rendering import STATIC, environment
+from target87.presentation.rendering import environment
 from target87.reporting.action_fields import action_dict, overdue
 from target87.reporting.cells import report_source_id, series_info
 from target87.reporting.errors import Forbidden
@@ -308,25 +308,3 @@ def sdmx_csv(session: Session, actor: Actor, report_id: int) -> tuple[bytes, Sdm
     with tempfile.TemporaryDirectory() as tmp:
         done = export_sdmx(session, actor, report_id, Path(tmp) / "report.csv")
         return done.path.read_bytes(), done
-
-
-def write_outputs(
-    session: Session, actor: Actor, report_id: int, folder: Path, lang: str = "en"
-) -> dict[str, Path]:
-    """Write the report's print HTML (stylesheet inside), PDF and, once approved, SDMX-CSV
-    into ``folder``; returns the paths by kind."""
-    from target87.reporting.pdf import report_pdf  # pdf.py builds on this module
-
-    folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    doc = report_document(session, actor, report_id, lang)
-    charts = report_charts(session, doc, translator(lang))
-    stem = f"report-{doc.country}-{doc.year}"
-    css = (STATIC / PRINT_CSS).read_text(encoding="utf-8")
-    paths = {"html": folder / f"{stem}.html", "pdf": folder / f"{stem}.pdf"}
-    paths["html"].write_text(print_html(doc, charts, lang, css=css), encoding="utf-8")
-    paths["pdf"].write_bytes(report_pdf(doc, charts, lang))
-    if doc.state in ("approved", "published"):
-        paths["sdmx"] = folder / f"{stem}.sdmx.csv"
-        paths["sdmx"].write_bytes(sdmx_csv(session, actor, report_id)[0])
-    return paths

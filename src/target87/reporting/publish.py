@@ -31,7 +31,7 @@ from target87.reporting.action_fields import action_dict, overdue
 from target87.reporting.cells import ReportTable, check, report_source_id, series_info
 from target87.reporting.errors import StateError, ValidationFailed
 from target87.reporting.locking import conflict_on, writing
-from target87.reporting.models import Commitment, Narrative, Report, as_json, utcnow
+from target87.reporting.models import Commitment, Narrative, Report, as_json, load_report, utcnow
 from target87.reporting.permissions import Actor, require
 from target87.reporting.workflow import apply, begin
 from target87.store.models import Area, LoadRecord, Observation, Source
@@ -147,8 +147,6 @@ class SdmxExport:
 def export_sdmx(session: Session, actor: Actor, report_id: int, path: Path) -> SdmxExport:
     """SDMX-CSV 1.0 of an approved (or published) report's values for the SDG global DSD:
     REF_AREA in M49, REPORTING_TYPE N, only series of the DSD (national ones are listed)."""
-    from target87.reporting.reports import load_report
-
     report = load_report(session, report_id)
     published = report.state == "published"
     require(actor, "read_published" if published else "read_unpublished", report.country)

@@ -25,7 +25,7 @@ from target87.reporting.cells import (
     form_table,
     stored_rows,
 )
-from target87.reporting.errors import FieldProblem, NotFound, StateError, ValidationFailed
+from target87.reporting.errors import FieldProblem, StateError, ValidationFailed
 from target87.reporting.locking import check_version, conflict_on, writing
 from target87.reporting.models import (
     Commitment,
@@ -33,6 +33,7 @@ from target87.reporting.models import (
     Report,
     ReportValue,
     ReviewComment,
+    load_report,
     utcnow,
 )
 from target87.reporting.permissions import Actor, require, visible_countries
@@ -48,13 +49,6 @@ class SaveResult:
     changed: int
     version: int
     warnings: list[FieldProblem] = field(default_factory=list)
-
-
-def load_report(session: Session, report_id: int) -> Report:
-    report = session.get(Report, report_id)
-    if report is None:
-        raise NotFound(f"no report {report_id}")
-    return report
 
 
 def get_report(session: Session, actor: Actor, report_id: int) -> Report:

@@ -14,9 +14,8 @@ from sqlalchemy.orm import Session
 from target87.reporting.audit import record_on_report
 from target87.reporting.errors import FieldProblem, StateError, ValidationFailed
 from target87.reporting.locking import check_version, conflict_on, writing
-from target87.reporting.models import Report, ReviewComment, utcnow
+from target87.reporting.models import Report, ReviewComment, load_report, utcnow
 from target87.reporting.permissions import Actor, require
-from target87.reporting.reports import load_report
 
 # transition -> (states it leaves from, state it leads to, right it needs)
 TRANSITIONS: dict[str, tuple[tuple[str, ...], str, str]] = {

@@ -38,7 +38,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "RiskDataError", "categorical_levels", "model_matrix", "prepare_census",
         "prepare_survey", "read_census", "read_microdata", "read_survey",
     ),
-    "model": ("RiskModel", "RiskModelError", "fit_from_config", "fit_risk_model"),
+    "survey_model": ("RiskModel", "RiskModelError", "fit_from_config", "fit_risk_model"),
     "scoring": ("ScoringError", "pattern_table", "predicted_probability", "territory_scores"),
     "uncertainty": ("TerritoryRisk", "simulate_territory_risk", "territory_risk"),
     "classify": ("Classification", "ClassificationError", "classify"),

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from target87.risk.config import RiskError
+from target87.risk.errors import RiskError
 from target87.risk.small_area import FayHerriotResult
 
 NATIONAL = "national"

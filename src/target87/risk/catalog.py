@@ -1,5 +1,10 @@
 """Publish a saved CLRISK run to the warehouse, for the web platform's risk pages.
 
+The catalogue of stored runs: :func:`publish_run` stores one, :func:`published_runs` and
+:func:`public_document` read them back, :func:`recheck_published` and :func:`withdraw_run`
+look after them. The tables inside a run were prepared when it ran
+(:func:`target87.risk.published_tables.assemble_published_tables`).
+
 What is published is the run's saved document (``run.json``). Publishing trusts nothing in it:
 :func:`~target87.risk.run_check.check_run_document` accepts only the fields of the shipped
 schema (``risk/data/run.schema.json``), refuses anything child-level and re-applies disclosure
@@ -20,10 +25,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from target87.risk.config import RiskError
-from target87.risk.models import RiskRunRecord
+from target87.risk.errors import RiskError
 from target87.risk.report_html import read_run_json
 from target87.risk.run_check import RunDocumentError, check_run_document
+from target87.risk.run_record import RiskRunRecord
 from target87.store import models as M
 
 

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from target87.risk.config import RiskError
+from target87.risk.errors import RiskError
 
 METHODS = ("quantile", "equal_width", "jenks", "kmeans", "dalenius_hodges", "fixed")
 THREE_LABELS = ("low", "medium", "high")

@@ -34,6 +34,9 @@ from typing import Any, Literal
 
 import yaml
 
+from target87.risk.disclosure import DisclosureError, DisclosureRules
+from target87.risk.errors import RiskError
+
 Kind = Literal["numeric", "binary", "categorical"]
 Link = Literal["logit", "probit"]
 Singleton = Literal["fail", "center"]
@@ -45,10 +48,6 @@ SINGLETON_RULES: tuple[str, ...] = ("fail", "center")
 #: Canonical column names of prepared frames; covariates and territory levels may not use them.
 OUTCOME, WEIGHT, STRATUM, PSU = "y", "weight", "stratum", "psu"
 RESERVED_NAMES = frozenset({OUTCOME, WEIGHT, STRATUM, PSU, "const"})
-
-
-class RiskError(ValueError):
-    """Base class of the errors of the risk model; the message says what to fix."""
 
 
 class RiskConfigError(RiskError):
@@ -127,8 +126,13 @@ class RunConfig:
         raise KeyError(name)
 
 
-class _Section:
-    """One mapping of the YAML document with its dotted key path, for precise messages."""
+class ConfigSection:
+    """One mapping of the YAML document with its dotted key path, for precise messages.
+
+    Its readers (:meth:`text`, :meth:`number`, :meth:`choice`, :meth:`sub`, ...) check one key
+    each and raise :class:`RiskConfigError` naming the file and the full key; the ``run``
+    section of :mod:`target87.risk.run_options` is read with it too.
+    """
 
     def __init__(self, data: Any, key: str, source: str) -> None:
         self.key, self.source = key, source
@@ -170,12 +174,12 @@ class _Section:
             self.fail(f"must be one of {', '.join(allowed)}, got {value!r}", name)
         return value
 
-    def sub(self, name: str, required: bool = True) -> _Section | None:
+    def sub(self, name: str, required: bool = True) -> ConfigSection | None:
         if name not in self.data or self.data[name] is None:
             if required:
                 self.fail("is required", name)
             return None
-        return _Section(self.data[name], self.where(name), self.source)
+        return ConfigSection(self.data[name], self.where(name), self.source)
 
     def listing(self, name: str) -> list[Any]:
         value = self.data.get(name)
@@ -192,7 +196,7 @@ class _Section:
         return MappingProxyType(dict(value))
 
 
-def _outcome(sec: _Section) -> Outcome:
+def _outcome(sec: ConfigSection) -> Outcome:
     sec.check_keys({"column", "definition", "positive"})
     positive = sec.data.get("positive", [1])
     positive = positive if isinstance(positive, list) else [positive]
@@ -201,7 +205,7 @@ def _outcome(sec: _Section) -> Outcome:
     return Outcome(sec.text("column"), sec.text("definition"), tuple(positive))
 
 
-def _covariate(sec: _Section) -> Covariate:
+def _covariate(sec: ConfigSection) -> Covariate:
     sec.check_keys(
         {"name", "survey_column", "census_column", "kind", "reference", "survey_map", "census_map"}
     )
@@ -230,14 +234,14 @@ def _covariate(sec: _Section) -> Covariate:
 def _territory(item: Any, key: str, source: str) -> TerritoryLevel:
     if isinstance(item, str):
         return TerritoryLevel(item, item, item)
-    sec = _Section(item, key, source)
+    sec = ConfigSection(item, key, source)
     sec.check_keys({"name", "survey_column", "census_column"})
     name = sec.text("name")
     survey_col = sec.text("survey_column", default=name)
     return TerritoryLevel(name, survey_col, sec.text("census_column", default=survey_col))
 
 
-def _path(sec: _Section, base: Path) -> Path:
+def _path(sec: ConfigSection, base: Path) -> Path:
     path = Path(sec.text("path"))
     return path if path.is_absolute() else base / path
 
@@ -259,7 +263,7 @@ def _check_names(config: RunConfig, source: str) -> None:
 def parse_config(data: Any, source: str = "<config>", base: Path | None = None) -> RunConfig:
     """Build a :class:`RunConfig` from an already-parsed YAML document."""
     base = base or Path.cwd()
-    top = _Section(data, "", source)
+    top = ConfigSection(data, "", source)
     top.check_keys(
         {
             "name",
@@ -292,14 +296,14 @@ def parse_config(data: Any, source: str = "<config>", base: Path | None = None) 
             age.fail(f"min {age_range.min:g} is above max {age_range.max:g}")
     else:
         age_range = None
-    model = top.sub("model", required=False) or _Section({}, "model", source)
+    model = top.sub("model", required=False) or ConfigSection({}, "model", source)
     model.check_keys({"link", "singleton"})
     disclosure = top.sub("disclosure", required=False)
     config = RunConfig(
         name=top.text("name", required=False) or "",
         outcome=_outcome(top.sub("outcome")),
         covariates=tuple(
-            _covariate(_Section(item, f"covariates[{i}]", source))
+            _covariate(ConfigSection(item, f"covariates[{i}]", source))
             for i, item in enumerate(top.listing("covariates"))
         ),
         territory=tuple(
@@ -326,7 +330,6 @@ def parse_config(data: Any, source: str = "<config>", base: Path | None = None) 
 
 def _check_disclosure(section: Mapping[str, Any], source: str) -> None:
     """Refuse a ``disclosure`` section below the published floors (or with an unknown key)."""
-    from target87.risk.disclosure import DisclosureError, DisclosureRules  # imports this module
 
     try:
         DisclosureRules.from_dict(section)

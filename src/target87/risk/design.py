@@ -24,7 +24,8 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from target87.risk.config import SINGLETON_RULES, RiskError
+from target87.risk.config import SINGLETON_RULES
+from target87.risk.errors import RiskError
 
 
 class RiskDesignError(RiskError):

@@ -23,8 +23,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from target87.risk.config import SINGLETON_RULES, RiskError
+from target87.risk.config import SINGLETON_RULES
 from target87.risk.design import RiskDesignError, design_index
+from target87.risk.errors import RiskError
 
 RESULT_COLUMNS = ("n", "n_psu", "weight_sum", "estimate", "variance", "se", "cv")
 

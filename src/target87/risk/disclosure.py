@@ -93,8 +93,8 @@ count come from the census and the unit-level model; ``small_area_se`` (``g1 + g
 rests on the GVF variance, never on the territory's Taylor variance, so the hidden
 ``direct_se`` follows from nothing published; parent tables publish no direct estimate; the
 model's coefficients pool every surveyed child. The rules are applied in
-:func:`target87.risk.publish.publish` before anything is written and re-applied from the
-document at ``risk publish`` (:mod:`target87.risk.run_check`).
+:func:`target87.risk.published_tables.assemble_published_tables` before anything is written
+and re-applied from the document at ``risk publish`` (:mod:`target87.risk.run_check`).
 
 Each function returns the protected table and a :class:`SuppressionLog` whose entries
 (territory, column, rule, reason) go into the run report; ``column == "*"`` means every value
@@ -112,7 +112,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from target87.risk.config import RiskError
+from target87.risk.errors import RiskError
 
 STATUS = "disclosure"  # column added to protected tables: ok | flagged | suppressed | merged
 TOTAL = "Total"
@@ -335,7 +335,7 @@ def protect_territory_table(
         for value, group in pooled.groupby(parent, sort=False):
             merged.append(_merge(group, parent, keys, children, counts, means))
             log += _entries(
-                group, keys, "min_children", f"{reason}: merged into '{_merged_name(value)}'"
+                group, keys, "min_children", f"{reason}: merged into '{merged_name(value)}'"
             )
         out = pd.concat([out[~small], pd.DataFrame(merged)], ignore_index=True)
         small = out[children] < rules.min_children
@@ -352,7 +352,12 @@ def protect_territory_table(
     return out, SuppressionLog(tuple(log))
 
 
-def _merged_name(parent_value: Any) -> str:
+def merged_name(parent_value: Any) -> str:
+    """The territory name of the row pooling the small territories of ``parent_value``.
+
+    The merge rule of :func:`protect_territory_table` writes it in every key column of the
+    pooled row; the published tables and the publication checks find pooled rows by it.
+    """
     return f"merged small territories of {parent_value}"
 
 
@@ -366,7 +371,7 @@ def _merge(
 ) -> dict[str, Any]:
     """One row pooling the small territories of one parent."""
     row: dict[str, Any] = dict.fromkeys(group.columns)
-    row.update({k: _merged_name(group[parent].iloc[0]) for k in keys})
+    row.update({k: merged_name(group[parent].iloc[0]) for k in keys})
     row[parent] = group[parent].iloc[0]
     row[children] = group[children].sum()
     row.update({c: group[c].sum() for c in counts if c in group})
@@ -542,7 +547,7 @@ def complementary_suppression(
             _complete_line(values.T, mask.T, lonely_cols[0], rows, col_names, "column")
         else:
             break
-    while rows and columns and (bridge := _first_bridge(mask)) is not None:
+    while rows and columns and (bridge := first_bridge(mask)) is not None:
         side_rows, side_cols = _sides(mask, *bridge)
         i, j = min(
             ((i, j) for i in side_rows for j in side_cols if not mask[i, j]),
@@ -582,8 +587,14 @@ def _complete_line(
     mask[line, min(free, key=cost)] = True
 
 
-def _first_bridge(mask: np.ndarray) -> tuple[int, int] | None:
-    """A suppressed cell lying on no cycle of the row-column graph (Tarjan, iterative)."""
+def first_bridge(mask: np.ndarray) -> tuple[int, int] | None:
+    """A suppressed cell lying on no cycle of the row-column graph (Tarjan, iterative).
+
+    ``mask`` marks the suppressed cells of a table (rows x columns). A cell that is a bridge
+    of the bipartite graph (rows and columns as nodes, suppressed cells as edges) can be
+    worked out from the row and column totals; ``(row, column)`` of the first one, or None
+    when every suppressed cell is protected by others.
+    """
     n_rows = mask.shape[0]
     edges = list(zip(*np.nonzero(mask), strict=True))
     adjacency: list[list[tuple[int, int]]] = [[] for _ in range(n_rows + mask.shape[1])]

@@ -31,10 +31,10 @@ from target87.risk.factors import (
     ame_contributions,
     counterfactual_contributions,
 )
-from target87.risk.model import RiskModel
 from target87.risk.run_result import RiskPipelineError
 from target87.risk.scoring import PATTERN_WEIGHT
 from target87.risk.small_area import FayHerriotResult, SmallAreaError, fay_herriot, gvf_variance
+from target87.risk.survey_model import RiskModel
 from target87.risk.uncertainty import TerritoryRisk
 
 KEY = "__territory_key__"

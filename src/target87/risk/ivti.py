@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from target87.risk.config import RiskError
+from target87.risk.errors import RiskError
 
 Normalise = Literal["minmax", "zscore"]
 Aggregate = Literal["arithmetic", "geometric"]

@@ -25,7 +25,8 @@ import pandas as pd
 import pyarrow.parquet as pq
 import pyreadstat
 
-from target87.risk.config import OUTCOME, PSU, STRATUM, WEIGHT, RiskError, RunConfig
+from target87.risk.config import OUTCOME, PSU, STRATUM, WEIGHT, RunConfig
+from target87.risk.errors import RiskError
 
 # fmt: off
 READERS = {".csv": "csv", ".parquet": "parquet", ".pq": "parquet", ".dta": "stata",

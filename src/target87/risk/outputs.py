@@ -23,8 +23,8 @@ from typing import Any
 
 import pandas as pd
 
-from target87.risk.config import RiskError
 from target87.risk.disclosure import check_unit_level_export
+from target87.risk.errors import RiskError
 from target87.risk.microdata import level_text
 from target87.risk.run_result import SYNTHETIC_MARK, RiskRun, records
 from target87.risk.synth import SYNTHETIC_LABEL

@@ -4,7 +4,8 @@
 
 1. read and harmonise the survey and the census (:mod:`~target87.risk.microdata`), compare
    covariate means (:func:`~target87.risk.harmonise.harmonisation_check`);
-2. fit the survey-weighted logit/probit with design-based SEs (:mod:`~target87.risk.model`);
+2. fit the survey-weighted logit/probit with design-based SEs
+   (:mod:`~target87.risk.survey_model`);
 3. collapse the census to territory x covariate patterns in one Ibis expression on DuckDB
    (:func:`~target87.risk.scoring.pattern_table`), then per territory level the mean risk,
    expected count and their simulated uncertainty (:mod:`~target87.risk.uncertainty`);
@@ -13,9 +14,9 @@
    national estimate: all three side by side (:mod:`~target87.risk.estimators`);
 5. classes with their cut-points, P(high class), factor contributions (counterfactual and
    AME x prevalence) and the top factors of each territory;
-6. disclosure control, on by default (:mod:`~target87.risk.publish`); the Fay-Herriot model
-   is fitted there, on the direct estimates that are published only, so that no published
-   figure gives a suppressed direct estimate back.
+6. disclosure control, on by default (:mod:`~target87.risk.published_tables`); the
+   Fay-Herriot model is fitted there, on the direct estimates that are published only, so
+   that no published figure gives a suppressed direct estimate back.
 
 Territory codes are compared as text (``1``, ``1.0`` and ``"1"`` are one code), so a survey
 in Stata and a census in CSV join. A finest-level territory is identified by all its levels.
@@ -44,13 +45,13 @@ from target87.risk.factors import (
 )
 from target87.risk.harmonise import HarmonisationReport, harmonisation_check
 from target87.risk.microdata import model_matrix, read_census, read_survey
-from target87.risk.model import RiskModel, fit_from_config
 from target87.risk.outputs import check_boundaries, load_boundaries
 from target87.risk.provenance import is_synthetic, make_provenance
-from target87.risk.publish import publish
+from target87.risk.published_tables import assemble_published_tables
 from target87.risk.run_options import RunOptions, RunSpec, load_run
 from target87.risk.run_result import SYNTHETIC_MARK, RiskPipelineError, RiskRun
 from target87.risk.scoring import covariate_names, pattern_table, predicted_probability
+from target87.risk.survey_model import RiskModel, fit_from_config
 from target87.risk.uncertainty import TerritoryRisk, simulate_territory_risk
 
 Progress = Callable[[str, int, int], None]
@@ -197,7 +198,7 @@ def run_pipeline(
     synthetic = is_synthetic(config, options)
     if synthetic and unit_scores is not None:
         unit_scores.insert(0, "synthetic", SYNTHETIC_MARK)
-    published = publish(
+    published = assemble_published_tables(
         finest=finest,
         by_level=by_level,
         estimators=estimators,

@@ -35,8 +35,8 @@ from markupsafe import Markup, escape
 
 from target87.presentation import format_number, format_percent, sex_label, urbanisation_label
 from target87.presentation.messages import LANGUAGES, MESSAGES, label
-from target87.risk.config import RiskError
 from target87.risk.disclosure import ALL, TOTAL
+from target87.risk.errors import RiskError
 from target87.risk.report_charts import class_map, estimator_scatter, factor_bars, ranking, to_svg
 from target87.risk.run_result import FORMAT
 

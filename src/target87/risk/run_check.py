@@ -68,7 +68,6 @@ from functools import cache
 from importlib import resources
 from typing import Any
 
-from target87.risk.config import RiskError
 from target87.risk.disclosure import (
     ALL,
     HIDDEN_CELLS_REASON,
@@ -76,14 +75,15 @@ from target87.risk.disclosure import (
     TOTAL,
     DisclosureError,
     DisclosureRules,
-    _first_bridge,
-    _merged_name,
+    first_bridge,
+    merged_name,
     pooled_direct_disclosure,
 )
+from target87.risk.errors import RiskError
 
 SCHEMA_FILE = "run.schema.json"
 FORMAT = "target87.risk.run/1"  # run_result.FORMAT (not imported: that module is heavy)
-POOL = _merged_name("")  # the name of a pooled row, before its parent's code
+POOL = merged_name("")  # the name of a pooled row, before its parent's code
 SAMPLE_CELLS = ("not in child labour", "in child labour")
 DIRECT = ("direct", "direct_se", "direct_cv")
 SMALL_AREA = SMALL_AREA_COLUMNS
@@ -537,7 +537,7 @@ def _small_area_fit(doc: dict, levels: list[str]) -> None:
     """Refit the Fay-Herriot model on the published direct estimates and compare."""
     import numpy as np
 
-    from target87.risk.small_area import _gls, fit_variance
+    from target87.risk.small_area import fit_variance, gls
 
     summary = doc["small_area"]
     method = re.search(r"\bmethod (REML|ML)\b", summary)
@@ -560,7 +560,7 @@ def _small_area_fit(doc: dict, levels: list[str]) -> None:
     if np.linalg.matrix_rank(X) < 2:
         _fail("small_area: the published direct estimates cannot identify the regression")
     sigma2_v, _, _ = fit_variance(y, X, psi, method.group(1))
-    beta = _gls(sigma2_v, y, X, psi)[2]
+    beta = gls(sigma2_v, y, X, psi)[2]
     for row in rows:
         if row["small_area"] is None and row["shrinkage"] is None:
             continue
@@ -700,7 +700,7 @@ def _sample_table(rows: list[dict], level: str, rules: DisclosureRules) -> None:
     if body:
         import numpy as np
 
-        bridge = _first_bridge(np.array(mask, dtype=bool))
+        bridge = first_bridge(np.array(mask, dtype=bool))
         if bridge is not None:
             _fail(
                 f"sample_table: {body[bridge[0]][level]}, {SAMPLE_CELLS[bridge[1]]!r} can be "

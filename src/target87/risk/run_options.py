@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 
 from target87.risk.classify import METHODS
-from target87.risk.config import RiskConfigError, RunConfig, _Section, parse_config
+from target87.risk.config import ConfigSection, RiskConfigError, RunConfig, parse_config
 from target87.risk.disclosure import DisclosureError, DisclosureRules
 from target87.risk.microdata import level_text
 from target87.risk.uncertainty import DEFAULT_DRAWS, MIN_DRAWS
@@ -82,21 +82,21 @@ class RunSpec:
     sha256: str
 
 
-def _integer(sec: _Section, name: str, default: int, minimum: int) -> int:
+def _integer(sec: ConfigSection, name: str, default: int, minimum: int) -> int:
     value = sec.data.get(name, default)
     if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
         sec.fail(f"must be a whole number of at least {minimum}, got {value!r}", name)
     return value
 
 
-def _flag(sec: _Section, name: str, default: bool) -> bool:
+def _flag(sec: ConfigSection, name: str, default: bool) -> bool:
     value = sec.data.get(name, default)
     if not isinstance(value, bool):
         sec.fail(f"must be true or false, got {value!r}", name)
     return value
 
 
-def _classification(sec: _Section | None, levels: list[str]) -> ClassificationOptions:
+def _classification(sec: ConfigSection | None, levels: list[str]) -> ClassificationOptions:
     if sec is None:
         return ClassificationOptions()
     sec.check_keys({"method", "k", "scope", "cutpoints", "labels", "weighted"})
@@ -127,7 +127,7 @@ def _classification(sec: _Section | None, levels: list[str]) -> ClassificationOp
     )
 
 
-def _threshold(sec: _Section | None, name: str, default: float) -> float:
+def _threshold(sec: ConfigSection | None, name: str, default: float) -> float:
     if sec is None or name not in sec.data:
         return default
     value = sec.number(name)
@@ -141,7 +141,7 @@ def parse_options(
 ) -> RunOptions:
     """Build :class:`RunOptions` from the ``run`` section (``None`` gives the defaults)."""
     base = base or Path.cwd()
-    sec = _Section({} if data is None else data, SECTION, source)
+    sec = ConfigSection({} if data is None else data, SECTION, source)
     sec.check_keys(
         {
             "seed",

@@ -20,13 +20,14 @@ import pandas as pd
 
 from target87.risk.benchmarking import BenchmarkResult
 from target87.risk.classify import NATIONAL, Classification
-from target87.risk.config import RiskError, RunConfig
+from target87.risk.config import RunConfig
 from target87.risk.disclosure import DisclosureRules, SuppressionLog
+from target87.risk.errors import RiskError
 from target87.risk.factors import FactorContributions
 from target87.risk.harmonise import HarmonisationReport
-from target87.risk.model import RiskModel
 from target87.risk.run_options import RunOptions
 from target87.risk.small_area import FayHerriotResult
+from target87.risk.survey_model import RiskModel
 from target87.risk.synth import SYNTHETIC_LABEL
 from target87.risk.uncertainty import TerritoryRisk
 

@@ -19,7 +19,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from target87.risk.config import LINKS, RiskError
+from target87.risk.config import LINKS
+from target87.risk.errors import RiskError
 
 INTERCEPT = "const"
 PATTERN_WEIGHT = "pattern_weight"

@@ -27,7 +27,7 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from target87.risk.config import RiskError
+from target87.risk.errors import RiskError
 
 METHODS = ("REML", "ML")
 
@@ -36,8 +36,12 @@ class SmallAreaError(RiskError):
     """The small-area model cannot be fitted as asked; the message says what to change."""
 
 
-def _gls(sigma2_v: float, y: np.ndarray, X: np.ndarray, psi: np.ndarray) -> tuple[np.ndarray, ...]:
-    """GLS pieces at ``sigma2_v``: 1/V, Q = (X'V^-1 X)^-1, beta, residual y - X beta."""
+def gls(sigma2_v: float, y: np.ndarray, X: np.ndarray, psi: np.ndarray) -> tuple[np.ndarray, ...]:
+    """GLS pieces of the Fay-Herriot model at ``sigma2_v``: ``(1/V, Q, beta, y - X beta)``.
+
+    ``V = sigma2_v + psi`` (diagonal), ``Q = (X'V^-1 X)^-1`` and ``beta = Q X'V^-1 y``, the
+    GLS estimate of the module docstring; the publication checks refit ``beta`` with it.
+    """
     inv_v = 1.0 / (sigma2_v + psi)
     Q = np.linalg.inv((X * inv_v[:, None]).T @ X)
     beta = Q @ (X.T @ (inv_v * y))
@@ -46,7 +50,7 @@ def _gls(sigma2_v: float, y: np.ndarray, X: np.ndarray, psi: np.ndarray) -> tupl
 
 def reml_loglik(sigma2_v: float, y: np.ndarray, X: np.ndarray, psi: np.ndarray) -> float:
     """Restricted log-likelihood of the Fay-Herriot model at ``sigma2_v``."""
-    inv_v, Q, _, resid = _gls(sigma2_v, y, X, psi)
+    inv_v, Q, _, resid = gls(sigma2_v, y, X, psi)
     _, logdet_q = np.linalg.slogdet(Q)
     m, p = X.shape
     return -0.5 * (
@@ -56,7 +60,7 @@ def reml_loglik(sigma2_v: float, y: np.ndarray, X: np.ndarray, psi: np.ndarray) 
 
 def ml_loglik(sigma2_v: float, y: np.ndarray, X: np.ndarray, psi: np.ndarray) -> float:
     """Log-likelihood of the Fay-Herriot model at ``sigma2_v`` and its GLS ``beta``."""
-    inv_v, _, _, resid = _gls(sigma2_v, y, X, psi)
+    inv_v, _, _, resid = gls(sigma2_v, y, X, psi)
     return -0.5 * (len(y) * np.log(2 * np.pi) - np.log(inv_v).sum() + (inv_v * resid**2).sum())
 
 
@@ -64,7 +68,7 @@ def _scoring_step(
     sigma2_v: float, y: np.ndarray, X: np.ndarray, psi: np.ndarray, method: str
 ) -> float:
     """One Fisher-scoring update of ``sigma2_v`` (score / expected information)."""
-    inv_v, Q, _, resid = _gls(sigma2_v, y, X, psi)
+    inv_v, Q, _, resid = gls(sigma2_v, y, X, psi)
     Py = inv_v * resid  # P y = V^-1 (y - X beta)
     if method == "ML":
         score = -0.5 * inv_v.sum() + 0.5 * (Py**2).sum()
@@ -207,7 +211,7 @@ def fay_herriot(
             f"{X.shape[1]} coefficients of Z {list(Z.columns)}"
         )
     sigma2_v, iterations, converged = fit_variance(ys, X, ps, method, max_iter, tol)
-    inv_v, Q, beta, _ = _gls(sigma2_v, ys, X, ps)
+    inv_v, Q, beta, _ = gls(sigma2_v, ys, X, ps)
     synthetic = X_all @ beta
     leverage = np.einsum("ij,jk,ik->i", X_all, Q, X_all)  # z' Q z for every area
     gamma = np.where(sampled, sigma2_v / (sigma2_v + np.where(sampled, psi, 1.0)), 0.0)

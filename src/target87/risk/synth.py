@@ -46,7 +46,7 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from target87.risk.config import RiskError
+from target87.risk.errors import RiskError
 
 SYNTHETIC_LABEL = "SYNTHETIC DATA: invented by target87.risk.synth, not real children"
 CALIBRATION_FILE = Path(__file__).with_name("data") / "brazil_calibration.json"

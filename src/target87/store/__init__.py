@@ -1,8 +1,9 @@
 """The warehouse: SDMX-aligned tables with provenance (SQLite by default, PostgreSQL for teams).
 
 Public surface: ``make_engine`` / ``resolve_database_url`` (where the data lives), ``migrate``
-(schema up to date), ``observations`` (read with the source-preference rule), ``resolve_area``
-and ``region_members`` (area look-up), and the models.
+(schema up to date), ``observations`` (read with the source-preference rule), ``resolve_area``,
+``resolve_series`` (the one door for codes a user types, with suggestions: ``lookup``),
+``region_members``, and the models.
 """
 
 from target87.store.db import (
@@ -13,6 +14,15 @@ from target87.store.db import (
     make_engine,
     migrate,
     resolve_database_url,
+)
+from target87.store.lookup import (
+    UnknownArea,
+    UnknownCode,
+    UnknownSeries,
+    resolve_area,
+    resolve_area_codes,
+    resolve_series,
+    resolve_series_codes,
 )
 from target87.store.models import (
     Area,
@@ -29,10 +39,8 @@ from target87.store.models import (
 from target87.store.query import (
     OBSERVATION_COLUMNS,
     SeriesHoldings,
-    UnknownArea,
     observations,
     region_members,
-    resolve_area,
     series_holdings,
     sources,
 )
@@ -52,6 +60,8 @@ __all__ = [
     "SeriesHoldings",
     "Source",
     "UnknownArea",
+    "UnknownCode",
+    "UnknownSeries",
     "current_revision",
     "default_database_url",
     "head_revision",
@@ -60,6 +70,9 @@ __all__ = [
     "observations",
     "region_members",
     "resolve_area",
+    "resolve_area_codes",
+    "resolve_series",
+    "resolve_series_codes",
     "resolve_database_url",
     "series_holdings",
     "sources",

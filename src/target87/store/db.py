@@ -61,7 +61,7 @@ def make_engine(url: str | None = None) -> Engine:
     return create_engine(url, max_overflow=40)
 
 
-def _alembic_config(engine: Engine) -> Config:
+def alembic_config(engine: Engine) -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     cfg.attributes["engine"] = engine
@@ -84,5 +84,5 @@ def current_revision(engine: Engine) -> str | None:
 def migrate(engine: Engine) -> tuple[str | None, str]:
     """Upgrade the schema to the newest migration; returns (revision before, revision after)."""
     before = current_revision(engine)
-    command.upgrade(_alembic_config(engine), "head")
+    command.upgrade(alembic_config(engine), "head")
     return before, head_revision()

@@ -1,4 +1,4 @@
-"""Reading the warehouse: observations with their sources, and area look-up."""
+"""Reading the warehouse: observations with their sources (codes resolve in ``lookup``)."""
 
 from __future__ import annotations
 
@@ -32,37 +32,6 @@ OBSERVATION_COLUMNS = [
     "footnote",
     "source",
 ]
-
-
-class UnknownArea(LookupError):
-    def __init__(self, token: str, suggestions: list[str]):
-        self.token = token
-        self.suggestions = suggestions
-        hint = f" (did you mean {', '.join(suggestions)}?)" if suggestions else ""
-        super().__init__(f"unknown area {token!r}{hint}")
-
-
-def resolve_area(session: Session, token: str) -> Area:
-    """An area by code, ISO3, ISO2, M49 code or name in EN/FR/ES (case-insensitive)."""
-    text = token.strip()
-    area = session.get(Area, text.upper())
-    if area:
-        return area
-    low = text.lower()
-    m49 = text.zfill(3) if text.isdigit() else None
-    conditions = [Area.iso3 == text.upper(), Area.iso2 == text.upper()]
-    if m49:
-        conditions.append(Area.m49 == m49)
-    for col in (Area.name_en, Area.name_fr, Area.name_es):
-        conditions.append(col.ilike(low))
-    matches = session.execute(select(Area).where(or_(*conditions))).scalars().all()
-    if matches:
-        # A country wins over an aggregate sharing its M49 code or name.
-        return sorted(matches, key=lambda a: (a.kind != "country", a.code))[0]
-    like = session.execute(
-        select(Area.code).where(Area.name_en.ilike(f"%{low}%")).order_by(Area.code).limit(5)
-    ).scalars()
-    raise UnknownArea(token, list(like))
 
 
 def region_members(session: Session, region: Area) -> list[str]:

@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from target87.ingest.errors import Problem
+from target87.store.lookup import nearest
 
 MAX_PER_RULE = 200  # findings listed per rule; the report counts the rest
 
@@ -27,6 +28,8 @@ class Context:
     """What rules need beyond the table: code lists, populations, today."""
 
     codelists: dict[str, set[str]] = field(default_factory=dict)
+    # series code -> (unit, SDG indicator) as the store defines it (for "the series' unit")
+    series_units: dict[str, tuple[str, str | None]] = field(default_factory=dict)
     # (area, year) -> number of children, where known (for "not above the child population")
     child_population: dict[tuple[str, int], float] = field(default_factory=dict)
     this_year: int = field(default_factory=lambda: date.today().year)
@@ -159,11 +162,20 @@ class Codes(Rule):
             allowed |= ctx.codelists[self.codelist]
         cells = raw[self.column]
         bad = self.applies(raw) & (cells != "") & ~cells.isin(allowed)
-        listed = ", ".join(sorted(allowed)) if len(allowed) <= 12 else f"{len(allowed)} codes"
         what = self.codelist or self.column
+        hints: dict[str, str] = {}  # one suggestion per distinct wrong value
+
+        def hint(value: str) -> str:
+            if len(allowed) <= 12:
+                return f"allowed: {', '.join(sorted(allowed))}"
+            near = nearest(value, ((c, c) for c in allowed))  # the store's door for codes
+            return f"nearest: {', '.join(near)}" if near else f"{len(allowed)} codes allowed"
 
         def reason(row) -> str:
-            return f"unknown {what} {row[self.column]!r} (allowed: {listed})"
+            value = row[self.column]
+            if value not in hints:
+                hints[value] = hint(str(value))
+            return f"unknown {what} {value!r} ({hints[value]})"
 
         yield from self.found(raw, bad, self.column, reason)
 
@@ -454,6 +466,44 @@ class NotAbovePopulation(Rule):
         )
 
 
+@dataclass
+class SeriesUnit(Rule):
+    """A row's unit is its series' unit: a count never goes into a percentage series.
+
+    Where the store has a series of the same SDG indicator in the row's unit, the finding
+    names it (a national file often mixes counts and percentages of one indicator)."""
+
+    column: str = "unit"
+    name: str = "series_unit"
+
+    def check(self, raw, ctx):
+        if not ctx.series_units:
+            return
+        scope = self.applies(raw) & raw["series"].isin(ctx.series_units.keys())
+        expected = raw["series"].map(lambda c: ctx.series_units.get(c, ("", None))[0])
+        bad = scope & (raw[self.column] != "") & (raw[self.column] != expected)
+        if not bad.any():
+            return
+        by_indicator: dict[tuple[str | None, str], list[str]] = {}
+        for code, (unit, indicator) in sorted(ctx.series_units.items()):
+            if indicator:
+                by_indicator.setdefault((indicator, unit), []).append(code)
+
+        def reason(row) -> str:
+            unit, indicator = ctx.series_units[row["series"]]
+            text = (
+                f"unit {row[self.column]!r} is not the unit of series {row['series']} "
+                f"({unit!r}): a value in {row[self.column]} cannot be stored as {unit}"
+            )
+            others = by_indicator.get((indicator, row[self.column]), [])
+            if others:
+                text += f"; series of indicator {indicator} in {row[self.column]}: "
+                text += ", ".join(others)
+            return text
+
+        yield from self.found(raw, bad, self.column, reason)
+
+
 RULES: dict[str, type[Rule]] = {
     "required": Required,
     "number": Number,
@@ -466,6 +516,7 @@ RULES: dict[str, type[Rule]] = {
     "bracket": Bracket,
     "sum_of_parts": SumOfParts,
     "not_above_population": NotAbovePopulation,
+    "series_unit": SeriesUnit,
 }
 
 

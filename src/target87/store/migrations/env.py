@@ -3,7 +3,7 @@
 from alembic import context
 
 import target87.reporting.models  # noqa: F401  (the reporting tables join the metadata)
-import target87.risk.models  # noqa: F401  (published CLRISK runs)
+import target87.risk.run_record  # noqa: F401  (published CLRISK runs)
 from target87.store.db import make_engine
 from target87.store.models import Base
 

@@ -4,23 +4,22 @@ SDG DSD cannot carry left out and counted), and which format a request asks for.
 
 from __future__ import annotations
 
-import csv
-import io
 import tempfile
 from pathlib import Path
 
 import pandas as pd
 
 from target87 import store
-from target87.interop.csv_io import _cell  # the same cell rules as ``write_csv``
-from target87.interop.formats import sdmx_expressible
-from target87.interop.sdmx_write import write_sdmx_csv
-from target87.interop.table import OBS_COLUMNS, records
-from target87.web.api.http import json_safe
+from target87.interop.csv_io import observations_csv
+from target87.interop.formats import format_named
+from target87.interop.sdmx_write import sdmx_expressible, write_sdmx_csv
 from target87.web.api.models import AreaOut, Names, Regions, SeriesOut
 
-CSV_TYPE = "text/csv; charset=utf-8"
-SDMX_CSV_TYPE = "application/vnd.sdmx.data+csv; version=1.0.0; charset=utf-8"
+# The registered formats observations are also served in (besides the JSON page), the most
+# specific first: the first whose media type the Accept header names is chosen.
+DOWNLOADS = ("sdmx-csv", "csv")
+CSV_TYPE = format_named("csv").media_type
+SDMX_CSV_TYPE = format_named("sdmx-csv").media_type
 
 
 def area_out(a: store.Area) -> AreaOut:
@@ -67,21 +66,14 @@ def negotiate(fmt: str | None, accept: str) -> str:
     if fmt:
         return fmt
     accept = accept.lower()
-    if "application/vnd.sdmx.data+csv" in accept:
-        return "sdmx-csv"
-    if "text/csv" in accept:
-        return "csv"
+    for name in DOWNLOADS:
+        if format_named(name).bare_media_type in accept:
+            return name
     return "json"
 
 
 def csv_body(frame: pd.DataFrame, extra: list[str]) -> str:
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(OBS_COLUMNS + extra)
-    for row, rest in zip(records(frame), frame[extra].to_dict("records"), strict=True):
-        cells = [row[c] for c in OBS_COLUMNS] + [json_safe(rest[c]) for c in extra]
-        writer.writerow(_cell(v) for v in cells)
-    return out.getvalue()
+    return observations_csv(frame, extra)  # the CLI's `query --format csv` writes the same
 
 
 def sdmx_csv_body(frame: pd.DataFrame) -> tuple[bytes, int]:

@@ -95,10 +95,10 @@ def list_areas(
 
 @router.get("/areas/{code}", response_model=AreaOut, responses=NOT_FOUND, summary="One area")
 def get_area(code: str, session: SessionDep):
-    area = session.get(store.Area, code.upper())
-    if area is None:
-        raise ApiError(404, f"unknown area {code!r}", value=code)
-    return area_out(area)
+    try:
+        return area_out(store.resolve_area(session, code))
+    except store.UnknownArea as exc:
+        raise ApiError(404, str(exc), value=code, suggestions=exc.suggestions) from None
 
 
 @router.get("/series", response_model=list[SeriesOut], summary="Indicator series")
@@ -109,10 +109,10 @@ def list_series(session: SessionDep):
 
 @router.get("/series/{code}", response_model=SeriesOut, responses=NOT_FOUND, summary="One series")
 def get_series(code: str, session: SessionDep):
-    series = session.get(store.Series, code.upper())
-    if series is None:
-        raise ApiError(404, f"unknown series {code!r}", value=code)
-    return series_out(series)
+    try:
+        return series_out(store.resolve_series(session, code))
+    except store.UnknownSeries as exc:
+        raise ApiError(404, str(exc), value=code, suggestions=exc.suggestions) from None
 
 
 @router.get("/sources", response_model=list[SourceOut], summary="Sources and their citations")
@@ -158,10 +158,11 @@ def _area_codes(session: Session, tokens: list[str], members: bool) -> list[str]
     return list(dict.fromkeys(codes))
 
 
-def _check_series(session: Session, codes: list[str]) -> None:
-    for code in codes:
-        if session.get(store.Series, code) is None:
-            raise ApiError(400, f"unknown series {code!r}", value=code)
+def _series_codes(session: Session, tokens: list[str]) -> list[str]:
+    try:
+        return store.resolve_series_codes(session, tokens)
+    except store.UnknownSeries as exc:
+        raise ApiError(400, str(exc), value=exc.token, suggestions=exc.suggestions) from None
 
 
 @router.get(
@@ -203,8 +204,7 @@ def list_observations(
     included. SDMX-CSV leaves out rows it cannot carry (undated, no M49 code) and counts them in
     ``X-Left-Out``. ``Link: <...>; rel="next"`` and ``next`` point to the next page."""
     fmt = negotiate(format, request.headers.get("accept", ""))
-    series = [s.strip().upper() for s in series or [] if s.strip()]
-    _check_series(session, series)
+    series = _series_codes(session, series or [])
     areas = _area_codes(session, area, members) if area else None
     frame = store.observations(
         session,
@@ -287,11 +287,10 @@ def get_progress(
     target_year: Annotated[int | None, Query(ge=2000, le=2100)] = None,
 ):
     try:
-        report = progress_report(
-            session, series.strip().upper(), area, sex=sex, age=age, target_year=target_year
-        )
-    except store.UnknownArea as exc:
-        raise ApiError(404, str(exc), value=area, suggestions=exc.suggestions) from None
+        code = store.resolve_series(session, series).code
+        report = progress_report(session, code, area, sex=sex, age=age, target_year=target_year)
+    except store.UnknownCode as exc:
+        raise ApiError(404, str(exc), value=exc.token, suggestions=exc.suggestions) from None
     except NoData as exc:
         raise ApiError(404, str(exc), value=series) from None
     p = report.points

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from target87 import store
-from target87.interop.formats import export
+from target87.interop.formats import export, format_named
 from target87.presentation import collation_key, translator
 from target87.presentation.charts import (
     ratification_timeline_spec,
@@ -28,7 +28,6 @@ from target87.web.site.language import choose
 from target87.web.site.render import render, session
 
 router = APIRouter(include_in_schema=False)
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @router.get("/countries", response_class=HTMLResponse)
@@ -148,7 +147,8 @@ def _region_comparison(profile, t) -> dict | None:
     )
 
 
-_DOWNLOADS = {"xlsx": ("xlsx", XLSX_TYPE), "sdmx-ml": ("xml", "application/xml")}
+# The registered formats a country's data downloads in, with the file name's suffix.
+_DOWNLOADS = {"xlsx": "xlsx", "sdmx-ml": "xml"}
 
 
 @router.get("/countries/{code}/download.{fmt}")
@@ -156,7 +156,7 @@ def country_download(request: Request, code: str, fmt: str):
     """Every preferred value held for the country, with a sheet (or header) of sources."""
     if fmt not in _DOWNLOADS:
         return render(request, "not_found.html", status_code=404, what=fmt)
-    suffix, media = _DOWNLOADS[fmt]
+    suffix, media = _DOWNLOADS[fmt], format_named(fmt).media_type
     with session(request) as s:
         try:
             area = store.resolve_area(s, code)

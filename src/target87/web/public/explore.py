@@ -81,14 +81,22 @@ def _year(text: str, what: str, notes: list[str], t) -> int | None:
     return None
 
 
+def _series_code(s: Session, token: str) -> str:
+    """The series a visitor asked for, through the store's one door for codes ("" if none)."""
+    try:
+        return store.resolve_series(s, token).code if token.strip() else ""
+    except store.UnknownSeries:
+        return ""
+
+
 def choose_view(s: Session, asked: dict[str, str], lang: str, series_codes: list[str]) -> Choice:
     """Check every asked value against the series; unknown ones fall back with a note."""
     t = translator(lang)
     labels = code_labels(lang)
     notes: list[str] = []
-    code = (asked.get("series") or "").strip().upper()
+    code = _series_code(s, asked.get("series") or "")
     if code not in series_codes:
-        if code:
+        if asked.get("series", "").strip():
             notes.append(t("explore_unknown_series").format(value=asked["series"]))
         code = "SL_TLF_CHLDEC" if "SL_TLF_CHLDEC" in series_codes else series_codes[0]
     info = s.get(M.Series, code)

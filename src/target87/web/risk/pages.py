@@ -12,8 +12,8 @@ from fastapi.responses import HTMLResponse, Response
 from target87.presentation import translator
 from target87.presentation.charts import class_map_spec, risk_ranking_spec
 from target87.risk.catalog import public_document, published_runs
-from target87.risk.models import RiskRunRecord
 from target87.risk.report_html import Words
+from target87.risk.run_record import RiskRunRecord
 from target87.web.site.cache import cached_page
 from target87.web.site.language import choose
 from target87.web.site.render import render, session

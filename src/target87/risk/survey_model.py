@@ -18,8 +18,9 @@ import numpy as np
 import pandas as pd
 from scipy import special, stats
 
-from target87.risk.config import LINKS, OUTCOME, PSU, STRATUM, WEIGHT, RiskError, RunConfig
+from target87.risk.config import LINKS, OUTCOME, PSU, STRATUM, WEIGHT, RunConfig
 from target87.risk.design import design_index, taylor_covariance
+from target87.risk.errors import RiskError
 from target87.risk.fitstats import FitStatistics, fit_statistics
 from target87.risk.microdata import categorical_levels, model_matrix
 

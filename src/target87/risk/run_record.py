@@ -1,4 +1,4 @@
-"""Published CLRISK runs, kept in the warehouse so the web platform can show them.
+"""The warehouse table of published CLRISK runs (:class:`RiskRunRecord`), for the web pages.
 
 A run is published as the document ``RiskRun.to_dict()`` gives: the disclosure-controlled
 tables only (no unit-level score is ever in it), with its provenance and the synthetic flag.

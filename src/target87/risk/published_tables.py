@@ -1,5 +1,9 @@
 """The published tables of a run: estimates assembled, then disclosure control on every one.
 
+This prepares, inside a run, the tables a run may show (written to its outputs and its
+``run.json``); storing a saved run in the warehouse for the web pages is
+:func:`target87.risk.catalog.publish_run`.
+
 The territory table (finest level) has, per territory: the synthetic risk with its SE, 90%
 interval and CV, the class and P(high class), the expected number of children in child
 labour, the children, the top factors (counterfactual and AME x prevalence), and the
@@ -38,7 +42,7 @@ from target87.risk.disclosure import (
     DisclosureRules,
     Suppression,
     SuppressionLog,
-    _merged_name,
+    merged_name,
     pooled_direct_disclosure,
     protect_direct_estimates,
     protect_territory_table,
@@ -251,7 +255,7 @@ def _fill_pooled(
     if len(levels) < 2:  # nothing is pooled without a parent
         return table
     parent = levels[-2]
-    pools = table[levels[-1]] == table[parent].map(_merged_name)
+    pools = table[levels[-1]] == table[parent].map(merged_name)
     if not pools.any():
         return table
     ancestors = finest[levels[:-1]].drop_duplicates(parent).set_index(parent)
@@ -288,7 +292,7 @@ def sample_table(
     return suppress_cells(counts, rules, hidden_rows=rows)
 
 
-def publish(
+def assemble_published_tables(
     *,
     finest: TerritoryRisk,
     by_level: dict[str, TerritoryRisk],
