@@ -204,11 +204,19 @@ def _upload(form: FormData, limit: int) -> tuple[str, bytes] | None:
 @router.post("/reporting/reports/{report_id}/template")
 def upload_template(request: Request, report_id: int, form: PostedForm, v: CurrentVisitor):
     def act():
-        sent = _upload(form, max_attachment_bytes())
+        limit = max_attachment_bytes()
+        sent = _upload(form, limit)
         try:
             if sent is None or not sent[1]:
                 no_file = reporting.FieldProblem("file", "choose a filled template to upload")
                 raise reporting.ValidationFailed([no_file])
+            if len(sent[1]) > limit:  # read one byte past the limit: say so, parse nothing
+                too_big = reporting.FieldProblem(
+                    "file",
+                    f"{sent[0] or 'the file'} is larger than the upload limit of "
+                    f"{limit:,} bytes (TARGET87_MAX_ATTACHMENT_BYTES); nothing was loaded",
+                )
+                raise reporting.ValidationFailed([too_big])
             with tempfile.TemporaryDirectory() as tmp:
                 path = Path(tmp) / "upload.xlsx"
                 path.write_bytes(sent[1])
