@@ -171,6 +171,7 @@ def test_the_report_in_text_and_json_names_everything():
         "rule": "range",
         "severity": "error",
         "row_label": None,
+        "part": "sheet",
     }
     sheet = validate(table({"value": "140"}, sheet="Data"), None, CTX).findings[0]
     assert "sheet 'Data', row 2" in str(sheet)

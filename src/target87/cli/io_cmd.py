@@ -9,7 +9,14 @@ from typing import Annotated
 import typer
 from sqlalchemy.orm import Session
 
-from target87.cli.common import console, err, progress_bar, progress_callback, ready_engine
+from target87.cli.common import (
+    check_series_and_areas,
+    console,
+    err,
+    progress_bar,
+    progress_callback,
+    ready_engine,
+)
 from target87.ingest import LoadError
 from target87.interop import Changes, check_table, export, file_sha256, load_table, read_any
 from target87.interop.formats import readers, writers
@@ -167,6 +174,9 @@ def check(
 ) -> None:
     """Check a file against the validation rules without loading it (exit 1 on errors)."""
     raw = _read(path, fmt, source)
+    if raw.empty:  # a file of headers only is no pass: there was nothing to check
+        err.print(f"{path} holds no observations (no data rows): nothing was checked.")
+        raise typer.Exit(1)
     result = check_table(ready_engine(), raw, _rules(rules))
     _print_report(result, report)
     if report is ReportFormat.text:
@@ -193,11 +203,18 @@ def export_cmd(
     preferred_only: Annotated[
         bool, typer.Option(help="Only the preferred source's value for each key.")
     ] = False,
+    source_ids: Annotated[
+        list[str] | None,
+        typer.Option("--source", help="Only this source's rows (repeatable; see `sources`)."),
+    ] = None,
 ) -> None:
     """Write the selected observations, with their sources, in a format we write."""
     with Session(ready_engine()) as session:
+        series, area = check_series_and_areas(session, series or [], area)
         try:
-            result = export(session, out, fmt.value, series, area, preferred_only)
+            result = export(
+                session, out, fmt.value, series or None, area, preferred_only, source_ids
+            )
         except (ExportError, ValueError) as exc:
             err.print(f"[red]Export refused[/]: {exc}")
             raise typer.Exit(2) from None

@@ -19,13 +19,15 @@ class Problem:
     rule: str = "format"
     severity: str = "error"  # error: blocks the load; warning: reported, does not block
     row_label: str | None = None  # what ``line`` counts when not a line: "observation"
+    part: str = "sheet"  # what ``sheet`` names: a workbook's "sheet", or a folder's "file"
 
     def __str__(self) -> str:
         where = [self.file]
         if self.sheet:
-            where.append(f"sheet {self.sheet!r}")
+            where.append(f"{self.part} {self.sheet!r}")
         if self.line is not None:
-            label = self.row_label or ("row" if self.sheet else "line")
+            in_sheet = self.sheet and self.part == "sheet"
+            label = self.row_label or ("row" if in_sheet else "line")
             where.append(f"{label} {self.line}")
         if self.column:
             where.append(f"column {self.column!r}")

@@ -22,6 +22,7 @@ from target87.interop.codes import CodeMap
 from target87.interop.format_spec import SNIFF_BYTES, Format, Head
 from target87.interop.limits import check_size, refuse
 from target87.interop.sdmx_write import sdmx_expressible  # here before, still importable
+from target87.store.lookup import nearest
 from target87.store.query import observations, sources
 
 # Listed in this order (help texts, --format choices), and asked in this order by detection,
@@ -110,16 +111,27 @@ def export(
     series: list[str] | None = None,
     areas: list[str] | None = None,
     preferred_only: bool = False,
+    source_ids: list[str] | None = None,
 ) -> ExportResult:
     """Write the selected observations (every source unless ``preferred_only``) to ``path``.
 
-    Formats that cannot carry every row (SDMX) leave those out and say how many in
-    ``left_out``.
+    ``source_ids``: only these sources' rows (with ``preferred_only``, those of their rows
+    that are the preferred value of their key). Formats that cannot carry every row (SDMX)
+    leave those out and say how many in ``left_out``.
     """
     spec = format_named(fmt)
     if spec is None or spec.write is None:
         raise ValueError(f"unknown format {fmt!r} (known: {', '.join(f.name for f in writers())})")
+    if source_ids:
+        known = {s.id for s in sources(session)}
+        for wanted in source_ids:
+            if wanted not in known:
+                near = nearest(wanted, ((k, k) for k in known))
+                hint = f" (did you mean {', '.join(near)}?)" if near else ""
+                raise ValueError(f"unknown source {wanted!r}{hint}")
     frame = observations(session, series=series, areas=areas, all_sources=not preferred_only)
+    if source_ids:
+        frame = frame[frame["source"].isin(source_ids)].reset_index(drop=True)
     left_out: dict[str, int] = {}
     if spec.select is not None:
         frame, left_out = spec.select(frame)

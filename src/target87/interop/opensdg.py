@@ -229,7 +229,9 @@ def read_opensdg(
     frame = pd.concat(frames, ignore_index=True)
     raw = raw_table(frame, file=name, rows=frame["_row"], source_columns=spelled)
     raw.attrs["metadata"] = metadata
-    return fill_period_bounds(raw)
+    raw = fill_period_bounds(raw)
+    raw.attrs["part"] = "file"  # `_sheet` names the data file within the folder
+    return raw
 
 
 def _read_file(path, name, meta, codes, source, problems, spelled) -> pd.DataFrame | None:
@@ -245,14 +247,14 @@ def _read_file(path, name, meta, codes, source, problems, spelled) -> pd.DataFra
             extra[column] = index
         elif field in fields:
             reason = f"columns {header[fields[field]]!r} and {column!r} both give {field}"
-            problems.append(Problem(name, 1, column, reason, sheet=sheet))
+            problems.append(Problem(name, 1, column, reason, sheet=sheet, part="file"))
         else:
             fields[field] = index
             spelled.setdefault(field, column)
     missing = [h for h, f in (("Year", "time_period"), ("Value", "value")) if f not in fields]
     if missing:
         reason = f"missing column(s) {', '.join(missing)} (header: {', '.join(header)})"
-        problems.append(Problem(name, 1, None, reason, sheet=sheet))
+        problems.append(Problem(name, 1, None, reason, sheet=sheet, part="file"))
         return None
     labels = {f: header[i] for f, i in fields.items()}
     _check_not_held(extra, rows, lines, name, sheet, problems)
@@ -273,7 +275,9 @@ def _csv_rows(path: Path, name: str, problems: list[Problem]):
     try:
         header = [h.strip() for h in next(reader, [])]
         if not any(header):
-            problems.append(Problem(name, 1, None, "the file is empty", sheet=path.name))
+            problems.append(
+                Problem(name, 1, None, "the file is empty", sheet=path.name, part="file")
+            )
             return None, [], []
         lines, rows, last = [], [], reader.line_num
         for cells in reader:
@@ -282,13 +286,15 @@ def _csv_rows(path: Path, name: str, problems: list[Problem]):
                 continue
             if len(cells) != len(header):
                 reason = f"{len(cells)} cells where the header has {len(header)}"
-                problems.append(Problem(name, start, None, reason, sheet=path.name))
+                problems.append(Problem(name, start, None, reason, sheet=path.name, part="file"))
                 continue
             lines.append(start)
             rows.append(cells)
     except csv.Error as exc:
         line = reader.line_num
-        problems.append(Problem(name, line, None, f"malformed CSV: {exc}", sheet=path.name))
+        problems.append(
+            Problem(name, line, None, f"malformed CSV: {exc}", sheet=path.name, part="file")
+        )
         return None, [], []
     return header, lines, rows
 
@@ -305,7 +311,9 @@ def _check_not_held(extra, rows, lines, name, sheet, problems) -> None:
             f"disaggregation {column!r} is not one target87 holds; it may only be blank "
             f"(total), but {len(filled)} row(s) have a value (e.g. {samples})"
         )
-        problems.append(Problem(name, filled[0][0], column, reason, sheet=sheet, rule="columns"))
+        problems.append(
+            Problem(name, filled[0][0], column, reason, sheet=sheet, part="file", rule="columns")
+        )
 
 
 def _fill_from_metadata(frame, meta, codes, source, where) -> None:
@@ -330,7 +338,9 @@ def _fill_from_metadata(frame, meta, codes, source, where) -> None:
             first = int(frame.loc[blank, "_row"].iloc[0])
             reason = f"{int(blank.sum())} row(s) have no GeoCode and {problem}"
             column = labels.get("ref_area", "GeoCode")
-            problems.append(Problem(name, first, column, reason, sheet=sheet, rule="codes"))
+            problems.append(
+                Problem(name, first, column, reason, sheet=sheet, part="file", rule="codes")
+            )
     frame["ref_area"] = area
 
 
@@ -358,7 +368,9 @@ def _map_codes(frame, codes: CodeMap, where) -> None:
     try:
         unknown.raise_if_any()
     except LoadError as exc:
-        problems.extend(dataclasses.replace(p, file=name, sheet=sheet) for p in exc.problems)
+        problems.extend(
+            dataclasses.replace(p, file=name, sheet=sheet, part="file") for p in exc.problems
+        )
 
 
 def write_opensdg(
@@ -489,10 +501,14 @@ def _parse_metadata(path: Path, name: str, problems: list[Problem]) -> dict:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None
         reason = f"malformed metadata YAML: {getattr(exc, 'problem', exc)}"
-        problems.append(Problem(name, line, None, reason, sheet=path.name, rule="metadata"))
+        problems.append(
+            Problem(name, line, None, reason, sheet=path.name, part="file", rule="metadata")
+        )
         return {}
     if not isinstance(meta, dict):
-        problems.append(Problem(name, None, None, "metadata is not a mapping", sheet=path.name))
+        problems.append(
+            Problem(name, None, None, "metadata is not a mapping", sheet=path.name, part="file")
+        )
         return {}
     return meta
 

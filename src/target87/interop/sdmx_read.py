@@ -14,6 +14,7 @@ breakdowns we do not hold (only totals pass) unless ``sdmx_map`` knows them.
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import logging
 import re
@@ -62,7 +63,10 @@ def read_sdmx(
         return _read_xml(text, path, codes, source)
     if head in ("{", "["):
         comp, rows, flow = sdmx_json.read_components(text, name)
-        return _finish(comp, rows, name, flow, {}, _dsd_attributes(flow), codes, source)
+        attributes = _dsd_attributes(flow)
+        return _numbered_by_observation(
+            lambda: _finish(comp, rows, name, flow, {}, attributes, codes, source)
+        )
     data = text.encode("utf-8")
     del text  # a large file: hold it once, as bytes, while pyarrow parses it
     comp, rows, flows, spelled = sdmx_csv.read_components(data, name)
@@ -223,7 +227,22 @@ def _read_xml(text: str, path: Path, codes: CodeMap | None, source: str | None) 
     rows = np.arange(1, len(comp) + 1, dtype=np.int64)
     if not len(comp):
         return _empty(name)
-    return _finish(comp, rows, name, flow, {}, attributes, codes, source)
+    return _numbered_by_observation(
+        lambda: _finish(comp, rows, name, flow, {}, attributes, codes, source)
+    )
+
+
+def _numbered_by_observation(read) -> pd.DataFrame:
+    """An XML or JSON message has no rows to count: its positions are observation numbers,
+    and findings say so ("observation 863", never "line 863" of a file that is one line)."""
+    try:
+        raw = read()
+    except LoadError as exc:
+        raise LoadError(
+            [dataclasses.replace(p, row_label=p.row_label or "observation") for p in exc.problems]
+        ) from None
+    raw.attrs["row_label"] = "observation"
+    return raw
 
 
 def _dataset_frame(sdmx, ds) -> pd.DataFrame:

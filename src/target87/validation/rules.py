@@ -74,6 +74,7 @@ class Rule:
                 rule=self.name,
                 severity=self.severity,
                 row_label=raw.attrs.get("row_label"),
+                part=raw.attrs.get("part", "sheet"),
             )
         if len(hits) > MAX_PER_RULE:
             more = f"... and {len(hits) - MAX_PER_RULE} more row(s) break this rule"
