@@ -15,28 +15,10 @@ import pytest
 from target87.ingest import LoadError
 from target87.interop import load_file, read_any
 from target87.interop.csv_io import read_csv
+from target87.store import OBSERVATION_COLUMNS
 from tests.interop.helpers import fingerprint
 
-COLUMNS = [
-    "series",
-    "ref_area",
-    "time_period",
-    "year_from",
-    "year_to",
-    "sex",
-    "age",
-    "urbanisation",
-    "value",
-    "lower_bound",
-    "upper_bound",
-    "unit",
-    "unit_mult",
-    "obs_status",
-    "nature",
-    "reporting_type",
-    "footnote",
-    "source",
-]
+COLUMNS = list(OBSERVATION_COLUMNS)  # our CSV's header, as `export` writes it
 NOTE = "Enquête nationale – 2019"  # ê and an en dash: 0xEA and 0x96 in Windows-1252
 ROWS = [
     ["SL_TLF_CHLDEC", "BRA", "2019", "2019", "2019", "_T", "Y5T17", "_T", "4,6", "3,95", "5,25"],

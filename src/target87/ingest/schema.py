@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from target87.ingest.errors import LoadError, Problem
+from target87.store.models import OBSERVATION_KEY
 
 MAX_PROBLEMS = 200
 TIME_PERIOD = re.compile(r"^(\d{4})$|^(\d{4})/(\d{4})$|^unknown$")
@@ -176,7 +177,7 @@ OBSERVATIONS = FileSchema(
         Column("footnote"),
         Column("source", required=True, refers_to="source"),
     ),
-    key=("series", "ref_area", "time_period", "sex", "age", "urbanisation", "source"),
+    key=OBSERVATION_KEY,
 )
 
 INSTRUMENTS = FileSchema(

@@ -9,7 +9,7 @@ from typing import Any
 from sqlalchemy import delete, insert, or_, select, update
 from sqlalchemy.orm import Session
 
-from target87.store.models import Base, LoadRecord, Observation
+from target87.store.models import OBSERVATION_KEY, Base, LoadRecord, Observation
 
 # Told (stage, rows done, rows in all) as a write goes on: the one progress type of every
 # writer, the snapshot's here and the file loads' (``interop.load``).
@@ -49,9 +49,6 @@ def replace_by_source(
     if progress and total == 0:
         progress(stage or model.__tablename__, 0, 0)
     return total
-
-
-OBSERVATION_KEY = ("series", "ref_area", "time_period", "sex", "age", "urbanisation", "source")
 
 
 def replace_snapshot_observations(

@@ -45,7 +45,7 @@ from target87.validation.rules import numbers
 ROWS_PER_BATCH = 20_000
 # Rows per INSERT, fewer where the database allows fewer parameters (_rows_per_statement).
 ROWS_PER_STATEMENT = 100
-KEY = ["series", "ref_area", "time_period", "sex", "age", "urbanisation", "source"]
+KEY = list(M.OBSERVATION_KEY)
 DATA = [c for c in OBS_COLUMNS if c not in KEY]  # every other column: a change in any counts
 MODES = ("upsert", "replace")
 MODE_ALIASES = {"merge": "upsert"}

@@ -147,6 +147,11 @@ class Observation(Base):
     load_id: Mapped[int | None] = mapped_column(Integer)
 
 
+# The columns that tell one observation from another (the table's primary key, in order):
+# loaders, the load log, the preference rule and the history all use this one tuple.
+OBSERVATION_KEY: tuple[str, ...] = tuple(c.name for c in Observation.__table__.primary_key)
+
+
 class Instrument(Base):
     """A treaty or ILO convention relevant to Target 8.7."""
 

@@ -9,7 +9,7 @@ import pandas as pd
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
-from target87.store.models import Area, Observation, Series, Source
+from target87.store.models import OBSERVATION_KEY, Area, Observation, Series, Source
 from target87.store.preference import preferred_flags
 
 OBSERVATION_COLUMNS = [
@@ -127,31 +127,11 @@ def _flags_against_full_cells(session: Session, rows: list[dict]) -> list[bool]:
     everything = [dict(r._mapping) for r in session.execute(stmt)]
     flags = preferred_flags(everything)
     hidden = {
-        (
-            r["series"],
-            r["ref_area"],
-            r["time_period"],
-            r["sex"],
-            r["age"],
-            r["urbanisation"],
-            r["source"],
-        )
+        tuple(r[k] for k in OBSERVATION_KEY)
         for r, f in zip(everything, flags, strict=True)
         if not f
     }
-    return [
-        (
-            r["series"],
-            r["ref_area"],
-            r["time_period"],
-            r["sex"],
-            r["age"],
-            r["urbanisation"],
-            r["source"],
-        )
-        not in hidden
-        for r in rows
-    ]
+    return [tuple(r[k] for k in OBSERVATION_KEY) not in hidden for r in rows]
 
 
 def series_info(session: Session, code: str) -> Series | None:
