@@ -19,6 +19,7 @@ from target87.cli.common import (
 )
 from target87.ingest import LoadError
 from target87.interop import Changes, check_table, export, file_sha256, load_table, read_any
+from target87.interop.file_sources import incomplete_sources, sources_to_create
 from target87.interop.formats import readers, writers
 from target87.interop.table import ExportError
 from target87.validation import RuleSet
@@ -117,6 +118,7 @@ def load(
         err.print(f"{path} holds no observations: nothing to load, nothing changed.")
         raise typer.Exit(1)
     eng = ready_engine()
+    created = sources_to_create(eng, raw)  # described by the file, not in the store yet
     try:
         with progress_bar() as bar:
             summary = load_table(
@@ -126,8 +128,11 @@ def load(
                 progress=progress_callback(bar),
                 mode="replace" if replace else "upsert",
                 file_sha256=file_sha256(path),
+                new_sources=created,
             )
     except LoadError as exc:
+        for why in incomplete_sources(raw):  # why the file's own description did not do
+            err.print(f"Source not created: {why}.", highlight=False, markup=False)
         if report is ReportFormat.json:
             from target87.validation import Report
 
@@ -138,6 +143,13 @@ def load(
     if summary.report:
         _print_report(summary.report, report)
     _print_load(summary)
+    for src in created:
+        console.print(
+            f"Source created on import: {src['id']} ({src['publisher']}, {src['licence']}), "
+            "as the file describes it; `target87 sources` lists it.",
+            highlight=False,
+            markup=False,
+        )
 
 
 def _print_load(summary) -> None:
@@ -177,7 +189,8 @@ def check(
     if raw.empty:  # a file of headers only is no pass: there was nothing to check
         err.print(f"{path} holds no observations (no data rows): nothing was checked.")
         raise typer.Exit(1)
-    result = check_table(ready_engine(), raw, _rules(rules))
+    eng = ready_engine()
+    result = check_table(eng, raw, _rules(rules), new_sources=sources_to_create(eng, raw))
     _print_report(result, report)
     if report is ReportFormat.text:
         console.print(

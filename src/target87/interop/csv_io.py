@@ -14,6 +14,7 @@ import pandas as pd
 
 from target87.ingest.errors import LoadError, Problem
 from target87.interop.csv_lines import record_lines
+from target87.interop.file_sources import clean_sources
 from target87.interop.format_spec import Format, Head
 from target87.interop.limits import (
     arrow_reader,
@@ -246,9 +247,13 @@ def read_json(path: Path, *, display_name: str | None = None) -> pd.DataFrame:
     unknown = sorted({k for r in rows for k in r} - set(OBS_COLUMNS))
     if unknown:
         raise LoadError([Problem(name, None, None, f"unknown field(s) {', '.join(unknown)}")])
+    listed = doc.get("sources", [])
+    if not isinstance(listed, list) or not all(isinstance(s, dict) for s in listed):
+        raise LoadError([Problem(name, None, None, '"sources" must be a list of {...}')])
     cleaned = [{k: _json_text(v) for k, v in r.items()} for r in rows]
     raw = fill_period_bounds(raw_table(cleaned, file=name, rows=range(1, len(rows) + 1)))
     raw.attrs["row_label"] = "observation"  # numbered in the "observations" list
+    raw.attrs["sources"] = clean_sources(listed, '"sources"')
     return raw
 
 

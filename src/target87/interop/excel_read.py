@@ -24,7 +24,8 @@ from openpyxl.utils import get_column_letter
 from target87.ingest.errors import LoadError, Problem
 from target87.interop.codes import CodeMap
 from target87.interop.excel_template import CODES_SHEET, TEXT
-from target87.interop.excel_write import RESERVED_SHEETS, unprotect
+from target87.interop.excel_write import RESERVED_SHEETS, SOURCES_SHEET, unprotect
+from target87.interop.file_sources import clean_sources
 from target87.interop.limits import check_zip
 from target87.interop.table import OBS_COLUMNS, fill_period_bounds, raw_table
 
@@ -62,9 +63,12 @@ def read_xlsx(
     found: list[dict] = []
     rows: list[int] = []
     problems: list[Problem] = []
+    carried: list[dict] = []
     try:
         for ws in wb.worksheets:
             try:
+                if ws.title.strip().lower() == SOURCES_SHEET.lower():
+                    carried = _source_sheet(ws)
                 _read_sheet(ws, name, found, rows, problems)
             except LoadError:
                 raise
@@ -76,7 +80,22 @@ def read_xlsx(
         raise LoadError(problems[:MAX_PROBLEMS])
     raw = raw_table(found, file=name, rows=rows, source_columns={c: c for c in OBS_COLUMNS})
     _map_areas(raw, codes or CodeMap())
-    return fill_period_bounds(raw)
+    raw = fill_period_bounds(raw)
+    raw.attrs["sources"] = carried  # what our export's Sources sheet says of each source
+    return raw
+
+
+def _source_sheet(ws) -> list[dict]:
+    """The rows of our ``Sources`` sheet as dicts (an empty list when it is not ours)."""
+    lines = ws.iter_rows(values_only=True)
+    header = [str(c).strip().lower() if c is not None else "" for c in next(lines, ())]
+    if "id" not in header:
+        return []
+    entries = [
+        dict(zip(header, (unprotect(v) if isinstance(v, str) else v for v in line), strict=False))
+        for line in lines
+    ]
+    return clean_sources(entries, f"sheet {ws.title!r}")
 
 
 def _unreadable(exc: Exception) -> str:

@@ -126,7 +126,7 @@ def export(
         known = {s.id for s in sources(session)}
         for wanted in source_ids:
             if wanted not in known:
-                near = nearest(wanted, ((k, k) for k in known))
+                near = nearest(wanted, ((k, k) for k in known), fallback=False)
                 hint = f" (did you mean {', '.join(near)}?)" if near else ""
                 raise ValueError(f"unknown source {wanted!r}{hint}")
     frame = observations(session, series=series, areas=areas, all_sources=not preferred_only)
@@ -141,6 +141,9 @@ def export(
             "id": s.id,
             "publisher": s.publisher,
             "title": s.title,
+            "edition": s.edition,
+            "year": s.year,
+            "retrieved": s.retrieved,
             "licence": s.licence,
             "url": s.url,
             "citation": s.citation,

@@ -50,11 +50,18 @@ def folded(text: str) -> str:
     return plain.translate(APOSTROPHES)
 
 
-def nearest(token: str, candidates: Iterable[tuple[str, str]], n: int = SUGGESTIONS) -> list[str]:
+def nearest(
+    token: str,
+    candidates: Iterable[tuple[str, str]],
+    n: int = SUGGESTIONS,
+    fallback: bool = True,
+) -> list[str]:
     """The codes whose code or name is closest to ``token``, best first.
 
     ``candidates`` are (code, text) pairs; a code may come with several texts (its ISO codes,
     its names in each language). A text that starts with or contains the token ranks first.
+    With ``fallback``, a token close to nothing still gets the few least far codes (to show a
+    person typing what codes look like); without it, only close ones (a file's new code).
     """
     want = folded(token)
     if not want:
@@ -73,7 +80,9 @@ def nearest(token: str, candidates: Iterable[tuple[str, str]], n: int = SUGGESTI
     ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))
     close = [c for c, score in ranked if score >= CUTOFF]
     # Nothing close (a made-up code): the few least far, so the user sees what codes look like.
-    return (close or [c for c, score in ranked if score >= FALLBACK][:3])[:n]
+    if close or not fallback:
+        return close[:n]
+    return [c for c, score in ranked if score >= FALLBACK][:3]
 
 
 def resolve_series(session: Session, token: str) -> Series:

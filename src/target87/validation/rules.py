@@ -169,7 +169,7 @@ class Codes(Rule):
         def hint(value: str) -> str:
             if len(allowed) <= 12:
                 return f"allowed: {', '.join(sorted(allowed))}"
-            near = nearest(value, ((c, c) for c in allowed))  # the store's door for codes
+            near = nearest(value, ((c, c) for c in allowed), fallback=False)  # store.lookup
             return f"nearest: {', '.join(near)}" if near else f"{len(allowed)} codes allowed"
 
         def reason(row) -> str:
