@@ -249,3 +249,11 @@ def test_a_format_that_takes_no_mapping_refuses_it(tmp_path):
     path.write_text("series,ref_area,time_period,value\nSL_TLF_CHLDEC,ARM,2015,1\n")
     with pytest.raises(LoadError, match="mapping"):
         read_any(path, "csv", mapping=Mapping(area="ARM"))
+
+
+def test_areas_by_iso2_m49_iso3_and_name():
+    mapping = propose(
+        {"GeoCode": ["KG", "646", "ARM", "Mexique", "KG02"]}, area="KGZ", series="X", unit="PT"
+    )
+    assert mapping.codes["ref_area"] == {"KG": "KGZ", "646": "RWA", "Mexique": "MEX"}
+    assert mapping.unknown == {"GeoCode": ["KG02"]}  # a subnational code stays unknown for now

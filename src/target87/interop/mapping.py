@@ -22,6 +22,7 @@ so that the rows then go through the reader's usual code mapping and the validat
 
 from __future__ import annotations
 
+import csv
 import re
 from collections.abc import Iterable
 from collections.abc import Mapping as MappingABC
@@ -31,6 +32,7 @@ from importlib import resources
 
 import yaml
 
+from target87.ingest.snapshot import bundled_snapshot_dir
 from target87.interop.codes import CodeMap, age
 from target87.store.lookup import folded
 
@@ -93,6 +95,19 @@ def _tables():
     age_words = {_key(w) for w in data["age_words"]}
     over_words = {_key(w) for w in data["age_over_words"]}
     return headers, labels, age_words, over_words
+
+
+@lru_cache(maxsize=1)
+def bundled_area_names() -> dict[str, str]:
+    """ISO2 codes and English, French and Spanish names of the bundled areas -> our code."""
+    with open(bundled_snapshot_dir() / "areas.csv", encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    names: dict[str, str] = {}
+    for r in rows:
+        for column in ("iso2", "name_en", "name_fr", "name_es"):
+            if r.get(column):
+                names.setdefault(_key(r[column]), r["code"])
+    return names
 
 
 def header_field(header: str) -> str | None:
@@ -275,12 +290,15 @@ def propose(
 
     ``metadata`` is the indicator's Open SDG metadata (series, units, reporting country);
     ``area``, ``series`` (and ``unit``, ``source``) are what the user supplies for what the
-    file leaves implicit, and win over the metadata. ``area_names`` maps folded area names to
-    codes (for a reporting country written as a name). Blank labels are totals and need no
-    mapping.
+    file leaves implicit, and win over the metadata. ``codes`` knows areas by ISO3 and M49,
+    ``area_names`` by ISO2 and by name (default: the bundled area table's). Blank labels are
+    totals and need no mapping.
     """
     codes = codes or CodeMap()
-    names = {_key(k): v for k, v in (area_names or {}).items()}
+    if area_names is None:
+        names = bundled_area_names()
+    else:
+        names = {_key(k): v for k, v in area_names.items()}
     meta = metadata or {}
     found = Mapping(area=area, series=series, unit=unit, source=source)
     taken: dict[str, str] = {}
