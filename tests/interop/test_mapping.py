@@ -257,3 +257,19 @@ def test_areas_by_iso2_m49_iso3_and_name():
     )
     assert mapping.codes["ref_area"] == {"KG": "KGZ", "646": "RWA", "Mexique": "MEX"}
     assert mapping.unknown == {"GeoCode": ["KG02"]}  # a subnational code stays unknown for now
+
+
+def test_national_region_numbers_are_not_taken_for_m49_countries():
+    # Mexico numbers its states 00..32 and Rwanda its provinces 1..5: "12" is not Algeria.
+    mapping = propose({"GeoCode": ["00", "12", "4", "012"]}, area="MEX", series="X", unit="PT")
+    assert mapping.codes["ref_area"] == {"012": "DZA"}
+    assert mapping.unknown == {"GeoCode": ["00", "12", "4"]}
+
+
+def test_an_empty_second_column_of_a_field_is_dropped():
+    # Cameroon's French build: "Aire Geographique" and "GeoCode", both always empty.
+    mapping = propose(
+        {"Aire Geographique": [""], "GeoCode": [""]}, area="CMR", series="X", unit="PT"
+    )
+    assert mapping.columns == {"Aire Geographique": "ref_area", "GeoCode": "drop"}
+    assert mapping.unknown == {}

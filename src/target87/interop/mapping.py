@@ -305,6 +305,9 @@ def propose(
     for header, values in columns.items():
         target = header_field(header)
         distinct = sorted({str(v).strip() for v in values} - {""})
+        if target is not None and target in taken and not distinct:
+            found.columns[header] = DROP  # an empty second column of a field carries nothing
+            continue
         if target is None or target in taken:
             found.unknown.setdefault("columns", []).append(header)
             if distinct:
@@ -335,7 +338,7 @@ def propose(
         elif target == "ref_area":
             table = {}
             for label in distinct:
-                code = codes.area(label) or codes.area(label.upper()) or names.get(_key(label))
+                code = _area_code(label, codes, names)
                 if code is None:
                     found.unknown.setdefault(header, []).append(label)
                 elif code != label:
@@ -354,10 +357,19 @@ def propose(
     if found.area is None:
         said = _meta_first(meta, COUNTRY_KEYS)
         if said:
-            found.area = codes.area(said) or codes.area(said.upper()) or names.get(_key(said))
+            found.area = _area_code(said, codes, names)
         if found.area is None:
             found.unknown["area"] = [said or "(no reporting country in the metadata: use --area)"]
     return found
+
+
+def _area_code(label: str, codes: CodeMap, names: MappingABC[str, str]) -> str | None:
+    """ISO3, ISO2, a name, or M49 written with its three digits: national files number their
+    regions ``1``..``57`` (Rwanda) or ``00``..``32`` (Mexico), which are not M49 countries."""
+    text = label.strip()
+    if text.isdigit() and len(text) != 3:
+        return None
+    return codes.area(text) or codes.area(text.upper()) or names.get(_key(text))
 
 
 def apply_rows(
