@@ -150,3 +150,42 @@ def test_map_refuses_an_unknown_area_with_the_nearest(url, tmp_path):
     result = run(url, "map", str(REAL / "ARM"), "--area", "Armenai")
     assert result.exit_code == 2
     assert "unknown area" in result.output
+
+
+def test_cameroon_french_build_series_titles_mapped_by_hand(url, tmp_path):
+    path = REAL / "CMR" / "built" / "fr" / "data" / "8-7-1.csv"
+    out = tmp_path / "cmr.yaml"
+    mapped = run(url, "map", str(path), "--area", "CMR", "--out", str(out))
+    assert mapped.exit_code == 0, mapped.output
+    proposal = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert proposal["codes"]["sex"] == {"Féminin": "F", "Masculin": "M"}
+    assert proposal["codes"]["urbanisation"] == {"Rural": "R", "Urbain": "U"}
+    assert proposal["codes"]["unit"] == {"Nombre": "NUMBER", "Pour cent": "PT"}
+    assert proposal["codes"]["obs_status"] == {"Valeur Normale": "A"}
+    assert proposal["columns"]["GeoCode"] == "drop"  # empty, and "Aire Geographique" is the area
+    percent = "Proportion d’enfants de 5 à 17 ans qui travaillent (%)"
+    counts = "Effectifs des enfants de 5 à 17 ans qui travaillent"
+    assert sorted(proposal["unknown"]["SERIES"]) == sorted([percent, counts])
+    assert proposal["unknown"]["SOURCE_DETAIL"] == ["National_SDG_Report"]
+    # Edits: the series titles are the file's own words for SL_TLF_CHLDEC (percentages) and
+    # a count with no national count series in the store, so the counts are skipped; the
+    # SOURCE_DETAIL label becomes a source of ours.
+    add_source(url, "cmr_ins")
+    codes = proposal["codes"]
+    codes["series"] = {percent: "SL_TLF_CHLDEC", counts: "SL_TLF_CHLDEC"}
+    codes["source"] = {"National_SDG_Report": "cmr_ins"}
+    edit(out, codes=codes, skip={"unit": ["NUMBER"]}, unknown={})
+    loaded = run(url, "load", str(path), "--mapping", str(out))
+    assert loaded.exit_code == 0, loaded.output
+
+    sex = {"": "_T", "Féminin": "F", "Masculin": "M"}
+    urb = {"": "_T", "Urbain": "U", "Rural": "R"}
+    expected = {
+        (r["Year"], sex[r["Sexe"]], urb[r["Milieu de résidence"]]): float(r["Value"])
+        for r in file_rows(path)
+        if r["UNIT_MEASURE"] == "Pour cent"
+    }
+    rows = stored(url, "cmr_ins")
+    got = {(r.time_period, r.sex, r.urbanisation): r.value for r in rows.itertuples()}
+    assert got == expected and len(expected) == 10
+    assert set(rows["ref_area"]) == {"CMR"} and set(rows["unit"]) == {"PT"}

@@ -84,6 +84,8 @@ def map_file(
             session, [series] if series else [], [area] if area else None
         )
         codes, names = _area_tables(session)
+        known_series = [s.code for s in session.query(store.Series)]
+        known_sources = [s.id for s in store.sources(session)]
     try:
         columns, metadata = raw_columns(path)
     except LoadError as exc:
@@ -97,6 +99,8 @@ def map_file(
         source=source,
         codes=codes,
         area_names=names,
+        known_series=known_series,
+        known_sources=known_sources,
     )
     console.print(mapping_table(mapping))
     if mapping.unknown:

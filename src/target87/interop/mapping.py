@@ -57,6 +57,7 @@ CANONICAL = {
     "source": "Source",
 }
 CODED = ("sex", "age", "urbanisation", "unit")  # fields whose labels map to SDG codes
+ATTRIBUTES = ("obs_status", "unit_mult", "nature")  # attributes whose labels map to codes
 YEAR = re.compile(r"^\d{4}$")
 YEAR_FLOAT = re.compile(r"^(\d{4})\.0+$")
 # Survey rounds: "2013-14", "2013/14", "2013-2014" -> our window "2013/2014".
@@ -90,7 +91,7 @@ def _tables():
     headers = {_key(w): f for f, words in data["columns"].items() for w in words}
     labels = {
         dim: {_key(w): code for code, words in table.items() for w in words}
-        for dim, table in data["values"].items()
+        for dim, table in {**data["values"], **data.get("attributes", {})}.items()
     }
     age_words = {_key(w) for w in data["age_words"]}
     over_words = {_key(w) for w in data["age_over_words"]}
@@ -141,7 +142,8 @@ def age_code(label: str) -> str | None:
 
 
 def label_code(dimension: str, label: str) -> str | None:
-    """The SDG code of a label of ``sex``, ``age``, ``urbanisation`` or ``unit``, or None."""
+    """The SDG code of a label of ``sex``, ``age``, ``urbanisation``, ``unit`` or an attribute
+    (``obs_status``, ``unit_mult``, ``nature``), or None."""
     if dimension == "age":
         return age_code(label)
     return _tables()[1].get(dimension, {}).get(_key(label))
@@ -285,6 +287,8 @@ def propose(
     source: str | None = None,
     codes: CodeMap | None = None,
     area_names: MappingABC[str, str] | None = None,
+    known_series: Iterable[str] | None = None,
+    known_sources: Iterable[str] | None = None,
 ) -> Mapping:
     """Propose a mapping from each header's distinct values (``{header: values}``).
 
@@ -292,8 +296,11 @@ def propose(
     ``area``, ``series`` (and ``unit``, ``source``) are what the user supplies for what the
     file leaves implicit, and win over the metadata. ``codes`` knows areas by ISO3 and M49,
     ``area_names`` by ISO2 and by name (default: the bundled area table's). Blank labels are
-    totals and need no mapping.
+    totals and need no mapping. ``known_series`` and ``known_sources`` (the store's codes):
+    a series or source column's labels that are none of them are named unknown (a national
+    file's series titles, to map in ``codes``).
     """
+    known = {"series": set(known_series or ()), "source": set(known_sources or ())}
     codes = codes or CodeMap()
     if area_names is None:
         names = bundled_area_names()
@@ -315,7 +322,7 @@ def propose(
             continue
         taken[target] = header
         found.columns[header] = target
-        if target in CODED:
+        if target in CODED + ATTRIBUTES:
             table = {}
             for label in distinct:
                 code = label_code(target, label)
@@ -335,6 +342,10 @@ def propose(
                     table[label] = code
             if table:
                 found.codes[target] = table
+        elif target in known and known[target]:
+            missing = [label for label in distinct if label not in known[target]]
+            if missing:
+                found.unknown[header] = missing
         elif target == "ref_area":
             table = {}
             for label in distinct:
