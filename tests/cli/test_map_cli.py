@@ -189,3 +189,19 @@ def test_cameroon_french_build_series_titles_mapped_by_hand(url, tmp_path):
     got = {(r.time_period, r.sex, r.urbanisation): r.value for r in rows.itertuples()}
     assert got == expected and len(expected) == 10
     assert set(rows["ref_area"]) == {"CMR"} and set(rows["unit"]) == {"PT"}
+
+
+def test_kyrgyz_breakdowns_the_store_does_not_hold_stay_refused(url, tmp_path):
+    path = REAL / "KGZ" / "built" / "en" / "data" / "8-7-1.csv"
+    out = tmp_path / "kgz.yaml"
+    mapped = run(url, "map", str(path), "--area", "KGZ", "--series", "SL_TLF_CHLDEC",
+                 "--out", str(out))  # fmt: skip
+    assert mapped.exit_code == 0, mapped.output
+    proposal = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert proposal["codes"]["age"]["5 to 11 years old"] == "Y5T11"
+    assert "Income or wealth quantile" in proposal["unknown"]["columns"]
+    # Unedited, the quintile, education, school attendance and disability columns are refused,
+    # and the refusal says how to leave one out knowingly.
+    refused = run(url, "check", str(path), "--mapping", str(out))
+    assert refused.exit_code == 2
+    assert "Income or wealth quantile" in refused.output and "'drop'" in refused.output
