@@ -16,6 +16,7 @@ from target87.cli import (
     fetch_cmd,
     history_cmd,
     io_cmd,
+    map_cmd,
     profile_cmd,
     progress_cmd,
     query_cmd,
@@ -40,6 +41,7 @@ app = typer.Typer(
 COMMAND_GROUPS: tuple[tuple[typer.Typer, str | None], ...] = (
     (store_cmd.app, None),
     (io_cmd.app, None),
+    (map_cmd.app, None),
     (fetch_cmd.app, None),
     (query_cmd.app, None),
     (profile_cmd.app, None),

@@ -21,6 +21,7 @@ from target87.ingest import LoadError
 from target87.interop import Changes, check_table, export, file_sha256, load_table, read_any
 from target87.interop.file_sources import incomplete_sources, sources_to_create
 from target87.interop.formats import readers, writers
+from target87.interop.mapping import Mapping
 from target87.interop.table import ExportError
 from target87.validation import RuleSet
 
@@ -56,14 +57,32 @@ RulesOpt = Annotated[
     Path | None, typer.Option("--rules", help="A YAML rule file instead of the default rules.")
 ]
 ReportOpt = Annotated[ReportFormat, typer.Option("--report", help="How to print findings.")]
+MappingOpt = Annotated[
+    Path | None,
+    typer.Option("--mapping", help="A mapping file written by `target87 map` (YAML)."),
+]
 
 
-def _read(path: Path, fmt: InFormat | None, source: str | None):
+def _mapping(path: Path | None) -> Mapping | None:
+    if path is None:
+        return None
     try:
-        return read_any(path, fmt.value if fmt else None, source=source)
+        return Mapping.from_yaml(path.read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        err.print(f"[red]Bad mapping file[/] {path}: {exc}")
+        raise typer.Exit(2) from None
+
+
+def _read(path: Path, fmt: InFormat | None, source: str | None, mapping: Path | None = None):
+    rules = _mapping(mapping)
+    try:
+        raw = read_any(path, fmt.value if fmt else None, source=source, mapping=rules)
     except LoadError as exc:
         err.print(f"[red]Refused[/]: {exc}")
         raise typer.Exit(2) from None
+    if raw.attrs.get("skipped"):
+        err.print(f"{raw.attrs['skipped']} row(s) left out by the mapping's skip.")
+    return raw
 
 
 def _rules(path: Path | None) -> RuleSet | None:
@@ -92,6 +111,7 @@ def load(
     source: SourceOpt = None,
     rules: RulesOpt = None,
     report: ReportOpt = ReportFormat.text,
+    mapping: MappingOpt = None,
     replace: Annotated[
         bool,
         typer.Option(
@@ -113,7 +133,7 @@ def load(
     if replace and merge:
         err.print("--replace and --merge contradict each other; nothing was loaded.")
         raise typer.Exit(2)
-    raw = _read(path, fmt, source)
+    raw = _read(path, fmt, source, mapping)
     if raw.empty:
         err.print(f"{path} holds no observations: nothing to load, nothing changed.")
         raise typer.Exit(1)
@@ -183,9 +203,10 @@ def check(
     source: SourceOpt = None,
     rules: RulesOpt = None,
     report: ReportOpt = ReportFormat.text,
+    mapping: MappingOpt = None,
 ) -> None:
     """Check a file against the validation rules without loading it (exit 1 on errors)."""
-    raw = _read(path, fmt, source)
+    raw = _read(path, fmt, source, mapping)
     if raw.empty:  # a file of headers only is no pass: there was nothing to check
         err.print(f"{path} holds no observations (no data rows): nothing was checked.")
         raise typer.Exit(1)

@@ -79,6 +79,8 @@ class Format:
     # Rows the format cannot carry are left out on export, and counted (None: it carries all).
     select: Selector | None = None
     media_type: str | None = None  # the HTTP Content-Type of a file of this format
+    # Its reader takes ``mapping=`` (an ``interop.mapping.Mapping`` from ``target87 map``).
+    mapped: bool = False
 
     @property
     def bare_media_type(self) -> str:

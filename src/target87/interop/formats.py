@@ -21,6 +21,7 @@ from target87.interop import csv_io, opensdg, sdmx_formats, xlsx
 from target87.interop.codes import CodeMap
 from target87.interop.format_spec import SNIFF_BYTES, Format, Head
 from target87.interop.limits import check_size, refuse
+from target87.interop.mapping import Mapping
 from target87.interop.sdmx_write import sdmx_expressible  # here before, still importable
 from target87.store.lookup import nearest
 from target87.store.query import observations, sources
@@ -83,15 +84,29 @@ def detect_format(path: Path) -> str:
 
 
 def read_any(
-    path: Path, fmt: str | None = None, *, source: str | None = None, codes: CodeMap | None = None
+    path: Path,
+    fmt: str | None = None,
+    *,
+    source: str | None = None,
+    codes: CodeMap | None = None,
+    mapping: Mapping | None = None,
 ) -> pd.DataFrame:
-    """Read any supported input into a raw observation table (see ``interop.table``)."""
+    """Read any supported input into a raw observation table (see ``interop.table``).
+
+    ``mapping`` (from ``target87 map``, see ``interop.mapping``) is honoured by the formats
+    whose ``Format.mapped`` says so; for others it is refused, never ignored."""
     fmt = fmt or detect_format(path)
     spec = format_named(fmt)
     if spec is None or spec.read is None:
         known = ", ".join(f.name for f in readers())
         raise refuse(path, f"unknown format {fmt!r} (known: {known})")
-    raw = spec.read(path, source=source, codes=codes)
+    if mapping is not None:
+        if not spec.mapped:
+            takes = ", ".join(f.label for f in readers() if f.mapped)
+            raise refuse(path, f"a mapping file applies to {takes} for now, not {spec.label}")
+        raw = spec.read(path, source=source, codes=codes, mapping=mapping)
+    else:
+        raw = spec.read(path, source=source, codes=codes)
     if source:
         raw.loc[raw["source"] == "", "source"] = source
     return raw

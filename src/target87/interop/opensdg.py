@@ -57,6 +57,8 @@ from target87.ingest.snapshot import bundled_snapshot_dir
 from target87.interop.codes import SEX, URBANISATION, CodeMap, UnknownCodes, age, map_column
 from target87.interop.format_spec import Format, Head
 from target87.interop.limits import decode, protect, read_limited, refuse, unprotect
+from target87.interop.mapping import Mapping as FileMapping
+from target87.interop.mapping import apply_rows
 from target87.interop.table import DEFAULTS, ExportError, fill_period_bounds, raw_table, records
 
 # Header as written -> our field. Headers are compared lower-cased, "_" read as a space.
@@ -187,9 +189,17 @@ def indicator_id(path: Path) -> str:
 
 
 def read_opensdg(
-    folder: Path, *, codes: CodeMap | None = None, source: str | None = None
+    folder: Path,
+    *,
+    codes: CodeMap | None = None,
+    source: str | None = None,
+    mapping: FileMapping | None = None,
 ) -> pd.DataFrame:
     """Read an Open SDG data folder (or one of its CSVs) into one raw table.
+
+    ``mapping`` (``interop.mapping``, from ``target87 map``) first turns each file's headers
+    and labels into ours and supplies what the file leaves implicit (area, series, unit);
+    ``attrs["skipped"]`` then counts the rows its ``skip`` left out.
 
     ``_sheet`` names each row's CSV file (``indicator_8-7-1.csv``) and ``_row`` its line.
 
@@ -200,6 +210,29 @@ def read_opensdg(
     folder = Path(folder)
     name = folder.name or str(folder)
     codes = codes or CodeMap()
+    files, folder = _files(folder)
+    frames, problems, metadata = [], [], {}
+    spelled: dict[str, str] = {}
+    skipped = [0]
+    for path in files:
+        meta = _read_metadata(folder, indicator_id(path), name, problems)
+        metadata[indicator_id(path)] = meta
+        frame = _read_file(path, name, meta, codes, source, problems, spelled, mapping, skipped)
+        if frame is not None:
+            frames.append(frame)
+    if problems:
+        raise LoadError(problems)
+    frame = pd.concat(frames, ignore_index=True)
+    raw = raw_table(frame, file=name, rows=frame["_row"], source_columns=spelled)
+    raw.attrs["metadata"] = metadata
+    raw = fill_period_bounds(raw)
+    raw.attrs["part"] = "file"  # `_sheet` names the data file within the folder
+    raw.attrs["skipped"] = skipped[0]
+    return raw
+
+
+def _files(folder: Path) -> tuple[list[Path], Path]:
+    """The data files of a folder (or the one CSV named) and the folder holding metadata."""
     files = data_files(folder) if folder.is_dir() else []
     if folder.is_file():  # one indicator CSV: its metadata sits beside it or in ../meta
         files = [folder]
@@ -216,29 +249,41 @@ def read_opensdg(
     if not files:
         reason = "no Open SDG data files (data/indicator_*.csv or *.csv) in this folder"
         raise LoadError([Problem(str(folder), None, None, reason, rule="file")])
-    frames, problems, metadata = [], [], {}
-    spelled: dict[str, str] = {}
+    return files, folder
+
+
+def raw_columns(folder: Path) -> tuple[dict[str, list[str]], dict]:
+    """What ``target87 map`` looks at: each header's distinct labels, as the files spell
+    them (all data files of a folder together), and the first file's metadata."""
+    folder = Path(folder)
+    name = folder.name or str(folder)
+    files, folder = _files(folder)
+    problems: list[Problem] = []
+    columns: dict[str, set[str]] = {}
+    metadata: dict = {}
     for path in files:
         meta = _read_metadata(folder, indicator_id(path), name, problems)
-        metadata[indicator_id(path)] = meta
-        frame = _read_file(path, name, meta, codes, source, problems, spelled)
-        if frame is not None:
-            frames.append(frame)
+        metadata = metadata or meta
+        header, _lines, rows = _csv_rows(path, name, problems)
+        for index, column in enumerate(header or []):
+            values = columns.setdefault(column, set())
+            values.update(unprotect(r[index].strip()) for r in rows)
     if problems:
         raise LoadError(problems)
-    frame = pd.concat(frames, ignore_index=True)
-    raw = raw_table(frame, file=name, rows=frame["_row"], source_columns=spelled)
-    raw.attrs["metadata"] = metadata
-    raw = fill_period_bounds(raw)
-    raw.attrs["part"] = "file"  # `_sheet` names the data file within the folder
-    return raw
+    return {h: sorted(v) for h, v in columns.items()}, metadata
 
 
-def _read_file(path, name, meta, codes, source, problems, spelled) -> pd.DataFrame | None:
+def _read_file(
+    path, name, meta, codes, source, problems, spelled, mapping=None, skipped=None
+) -> pd.DataFrame | None:
     sheet = path.name
     header, lines, rows = _csv_rows(path, name, problems)
     if header is None:
         return None
+    if mapping is not None:
+        header, lines, rows, left_out = apply_rows(mapping, header, lines, rows)
+        if skipped is not None:
+            skipped[0] += left_out
     fields: dict[str, int] = {}
     extra: dict[str, int] = {}
     for index, column in enumerate(header):
@@ -309,7 +354,9 @@ def _check_not_held(extra, rows, lines, name, sheet, problems) -> None:
         samples = ", ".join(sorted({v for _, v in filled})[:3])
         reason = (
             f"disaggregation {column!r} is not one target87 holds; it may only be blank "
-            f"(total), but {len(filled)} row(s) have a value (e.g. {samples})"
+            f"(total), but {len(filled)} row(s) have a value (e.g. {samples}). The store "
+            "does not hold this breakdown yet: map the column to one of our fields with "
+            "`target87 map`, or mark it 'drop' in the mapping to leave it out knowingly"
         )
         problems.append(
             Problem(name, filled[0][0], column, reason, sheet=sheet, part="file", rule="columns")
@@ -646,6 +693,7 @@ OPENSDG = Format(
     "Open SDG",
     read=read_opensdg,
     write=_write,
+    mapped=True,
     recognise=_is_opensdg,
     folder=True,
 )
