@@ -14,7 +14,7 @@ from enum import StrEnum
 from typing import Annotated
 
 import typer
-from rich.table import Table
+from rich.table import Column, Table
 from sqlalchemy.orm import Session
 
 from target87 import reporting, store
@@ -88,8 +88,13 @@ def add(
 def list_accounts() -> None:
     """List the accounts."""
     with reporting_session() as s:
-        table = Table("email", "name", "role", "country", "active", "created (UTC)")
-        for u in reporting.list_users(s, reporting.Actor.command_line()):
+        users = reporting.list_users(s, reporting.Actor.command_line())
+        # An address is an identifier: whole on one line, however narrow the terminal.
+        email = Column(
+            "email", no_wrap=True, min_width=max((len(u.email) for u in users), default=5)
+        )
+        table = Table(email, "name", "role", "country", "active", "created (UTC)")
+        for u in users:
             created = f"{u.created_at:%Y-%m-%d %H:%M}"
             active = "yes" if u.active else "no"
             table.add_row(u.email, u.display_name, u.role, u.country or "", active, created)
