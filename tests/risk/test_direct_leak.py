@@ -20,11 +20,9 @@ import json
 import numpy as np
 import pandas as pd
 import pytest
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
 from target87 import store
-from target87.risk.catalog import RiskPublishError, publish_run
+from target87.risk.catalog import RiskPublishError
 from target87.risk.disclosure import (
     POOL_REASON,
     SMALL_AREA_COLUMNS,
@@ -33,9 +31,9 @@ from target87.risk.disclosure import (
 )
 from target87.risk.outputs import write_outputs
 from target87.risk.pipeline import run_file
-from target87.risk.run_record import RiskRunRecord
 from target87.risk.small_area import fay_herriot
 from target87.risk.synth_files import write_synthetic_run
+from tests.risk.test_publish_checks import feature, publish, stored
 
 pytestmark = pytest.mark.slow  # the module fixture runs the whole pipeline (a few seconds)
 
@@ -345,32 +343,10 @@ def url(tmp_path):
     return url
 
 
-def stored(url: str) -> list[tuple]:
-    engine = store.make_engine(url)
-    with Session(engine) as s:
-        rows = s.execute(select(RiskRunRecord).order_by(RiskRunRecord.id)).scalars()
-        table = [(r.id, r.name, r.sha256, r.document) for r in rows]
-    engine.dispose()
-    return table
-
-
-def publish(url: str, path) -> int:
-    engine = store.make_engine(url)
-    try:
-        with Session(engine) as s, s.begin():
-            return publish_run(s, path).id
-    finally:
-        engine.dispose()
-
-
-def _feature(doc: dict, code: str) -> dict:
-    return next(f for f in doc["geojson"]["features"] if f["properties"]["code"] == code)
-
-
 def _set(doc: dict, row: dict, values: dict) -> None:
     row.update(values)
     if doc["geojson"] is not None and row["disclosure"] == "ok":
-        _feature(doc, row["territory"])["properties"].update(values)
+        feature(doc, row["territory"])["properties"].update(values)
 
 
 def put_back_old_fit(doc: dict, fit, truth, rows: str = "hidden") -> None:
