@@ -172,7 +172,7 @@ def _name(session: Session, model, key: str | None, lang: str) -> str | None:
 
 def _child_labour_lines(session: Session, code: str, series: M.Series, lang: str):
     frame = observations(session, series=[series.code], areas=[code], all_sources=True)
-    frame = frame[frame["urbanisation"] == "_T"]
+    frame = frame[(frame["urbanisation"] == "_T") & (frame["breakdown"] == "_T")]
     shown, others = [], []
     for preferred, part in frame.groupby("preferred"):
         lines = []
@@ -230,7 +230,9 @@ def _latest_figures(
 ) -> list[Figure]:
     """Latest total (all ages, or all children 5-17 for child labour) per series and area."""
     frame = observations(session, series=list(series), areas=areas, sex=[sex], age=TOTAL_AGES)
-    frame = frame[(frame["urbanisation"] == "_T") & frame["year_to"].notna()]
+    frame = frame[
+        (frame["urbanisation"] == "_T") & (frame["breakdown"] == "_T") & frame["year_to"].notna()
+    ]
     out = []
     for (code, area), part in frame.groupby(["series", "ref_area"], sort=False):
         top = part.sort_values(["year_to", "age"]).iloc[-1]

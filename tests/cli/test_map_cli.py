@@ -162,19 +162,19 @@ def test_cameroon_french_build_series_titles_mapped_by_hand(url, tmp_path):
     assert proposal["codes"]["urbanisation"] == {"Rural": "R", "Urbain": "U"}
     assert proposal["codes"]["unit"] == {"Nombre": "NUMBER", "Pour cent": "PT"}
     assert proposal["codes"]["obs_status"] == {"Valeur Normale": "A"}
-    assert proposal["columns"]["GeoCode"] == "drop"  # empty, and "Aire Geographique" is the area
+    assert proposal["columns"]["GeoCode"] == "ref_area"  # empty: --area fills it
+    assert proposal["columns"]["Aire Geographique"] == "drop"  # empty too
     percent = "Proportion d’enfants de 5 à 17 ans qui travaillent (%)"
     counts = "Effectifs des enfants de 5 à 17 ans qui travaillent"
     assert sorted(proposal["unknown"]["SERIES"]) == sorted([percent, counts])
-    assert proposal["unknown"]["SOURCE_DETAIL"] == ["National_SDG_Report"]
+    assert "SOURCE_DETAIL" not in proposal["unknown"]  # free text: kept as source detail
     # Edits: the series titles are the file's own words for SL_TLF_CHLDEC (percentages) and
     # a count with no national count series in the store, so the counts are skipped; the
-    # SOURCE_DETAIL label becomes a source of ours.
+    # rows' source is a source of ours, named in the mapping.
     add_source(url, "cmr_ins")
     codes = proposal["codes"]
     codes["series"] = {percent: "SL_TLF_CHLDEC", counts: "SL_TLF_CHLDEC"}
-    codes["source"] = {"National_SDG_Report": "cmr_ins"}
-    edit(out, codes=codes, skip={"unit": ["NUMBER"]}, unknown={})
+    edit(out, codes=codes, skip={"unit": ["NUMBER"]}, unknown={}, source="cmr_ins")
     loaded = run(url, "load", str(path), "--mapping", str(out))
     assert loaded.exit_code == 0, loaded.output
 
@@ -189,9 +189,12 @@ def test_cameroon_french_build_series_titles_mapped_by_hand(url, tmp_path):
     got = {(r.time_period, r.sex, r.urbanisation): r.value for r in rows.itertuples()}
     assert got == expected and len(expected) == 10
     assert set(rows["ref_area"]) == {"CMR"} and set(rows["unit"]) == {"PT"}
+    assert set(rows["source_detail"]) == {"National_SDG_Report"}  # SOURCE_DETAIL, kept
 
 
-def test_kyrgyz_breakdowns_the_store_does_not_hold_stay_refused(url, tmp_path):
+def test_kyrgyz_breakdowns_beyond_ours_are_kept_value_by_value(url, tmp_path):
+    """Issue 17 item 1: quintile, education, school attendance and disability are kept as
+    the rows' breakdowns (refused before), and the regions become areas of Kyrgyzstan."""
     path = REAL / "KGZ" / "built" / "en" / "data" / "8-7-1.csv"
     out = tmp_path / "kgz.yaml"
     mapped = run(url, "map", str(path), "--area", "KGZ", "--series", "SL_TLF_CHLDEC",
@@ -199,9 +202,42 @@ def test_kyrgyz_breakdowns_the_store_does_not_hold_stay_refused(url, tmp_path):
     assert mapped.exit_code == 0, mapped.output
     proposal = yaml.safe_load(out.read_text(encoding="utf-8"))
     assert proposal["codes"]["age"]["5 to 11 years old"] == "Y5T11"
-    assert "Income or wealth quantile" in proposal["unknown"]["columns"]
-    # Unedited, the quintile, education, school attendance and disability columns are refused,
-    # and the refusal says how to leave one out knowingly.
-    refused = run(url, "check", str(path), "--mapping", str(out))
-    assert refused.exit_code == 2
-    assert "Income or wealth quantile" in refused.output and "'drop'" in refused.output
+    assert proposal["columns"]["Income or wealth quantile"] == "breakdown:INCOME_WEALTH_QUANTILE"
+    assert proposal["columns"]["Reference area"] == "area_name"
+    assert proposal["codes"]["ref_area"]["KG02"] == "KGZ-02"
+    # Edit: the built file has no unit column and no metadata: the rates are percentages.
+    add_source(url, "kgz_nsc")
+    edit(out, unit="PT", source="kgz_nsc", unknown={})
+    loaded = run(url, "load", str(path), "--mapping", str(out))
+    assert loaded.exit_code == 0, loaded.output
+    rows = stored(url, "kgz_nsc")
+    assert len(rows) == len(file_rows(path))
+    quintiles = rows[rows["breakdown"].str.startswith("INCOME_WEALTH_QUANTILE=")]
+    expected = {
+        (r["Year"], {"Quintile 1 (poorest)": "Q1", "Quintile 5 (richest)": "Q5"}[q]): float(
+            r["Value"]
+        )
+        for r in file_rows(path)
+        if (q := r["Income or wealth quantile"]) in ("Quintile 1 (poorest)", "Quintile 5 (richest)")
+    }
+    got = {
+        (r.time_period, r.breakdown.split("=")[1]): r.value
+        for r in quintiles.itertuples()
+        if r.breakdown.endswith(("Q1", "Q5"))
+    }
+    assert got == expected and len(expected) >= 4
+    assert "DISABILITY_STATUS=PD" in set(rows["breakdown"])
+    engine = store.make_engine(url)
+    with Session(engine) as s:
+        osh = s.get(store.Area, "KGZ-02")
+        assert (osh.kind, osh.parent) == ("subnational", "KGZ") and osh.name_en != "KGZ-02"
+        words = store.breakdown_words(s, ["INCOME_WEALTH_QUANTILE=Q1"], "fr")
+        assert words == {
+            "INCOME_WEALTH_QUANTILE=Q1": "Quantile de revenu ou de richesse: Quintile 1 (poorest)"
+        }
+    engine.dispose()
+    asked = ("query", "-s", "SL_TLF_CHLDEC", "-a", "KGZ", "-b", "INCOME_WEALTH_QUANTILE=Q1")
+    table = run(url, *asked, "--format", "csv")
+    assert table.exit_code == 0, table.output
+    lines = table.output.strip().splitlines()
+    assert "breakdown" in lines[0] and len(lines) == 1 + sum(1 for k in expected if k[1] == "Q1")

@@ -157,7 +157,7 @@ def test_undo_refuses_when_a_later_load_touched_the_same_row(loaded_engine, tmp_
     with pytest.raises(UndoRefused) as info:
         undo_load(loaded_engine, first.load_id)
     message = str(info.value)
-    assert "SL_TLF_CHLDEC BRA 2015 _T Y5T17 _T un_sdg_871" in message
+    assert "SL_TLF_CHLDEC BRA 2015 _T Y5T17 _T _T un_sdg_871" in message
     assert f"changed since by load {second.load_id}" in message
     assert len(info.value.conflicts) == 1
     assert table(loaded_engine) == before  # nothing written, not even a log row

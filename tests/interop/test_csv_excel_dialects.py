@@ -21,10 +21,11 @@ from tests.interop.helpers import fingerprint
 COLUMNS = list(OBSERVATION_COLUMNS)  # our CSV's header, as `export` writes it
 NOTE = "Enquête nationale – 2019"  # ê and an en dash: 0xEA and 0x96 in Windows-1252
 ROWS = [
-    ["SL_TLF_CHLDEC", "BRA", "2019", "2019", "2019", "_T", "Y5T17", "_T", "4,6", "3,95", "5,25"],
-    ["SL_TLF_CHLDEC", "BRA", "2018", "2018", "2018", "_T", "Y5T17", "_T", "5,1", "", ""],
+    ["SL_TLF_CHLDEC", "BRA", "2019", "2019", "2019", "_T", "Y5T17", "_T", "_T", "4,6", "3,95"]
+    + ["5,25"],
+    ["SL_TLF_CHLDEC", "BRA", "2018", "2018", "2018", "_T", "Y5T17", "_T", "_T", "5,1", "", ""],
 ]
-TAIL = ["PT", "0", "A", "C", "N", NOTE, "ilab_tvpra_2022"]
+TAIL = ["PT", "0", "A", "C", "N", NOTE, "", "ilab_tvpra_2022"]
 
 
 def excel_text(delimiter: str, rows=ROWS) -> str:
@@ -94,7 +95,7 @@ def test_a_value_that_is_no_number_stays_as_written_for_the_rules_to_refuse(tmp_
     from target87.validation import Context, validate
 
     path = tmp_path / "in.csv"
-    rows = [ROWS[0][:8] + ["1.234,5", "", ""]]
+    rows = [ROWS[0][:9] + ["1.234,5", "", ""]]
     path.write_bytes(excel_text(";", rows).encode("cp1252"))
     raw = read_csv(path)
     assert raw["value"].tolist() == ["1.234,5"]
@@ -156,7 +157,7 @@ def test_binary_content_is_refused_as_not_text(tmp_path):
 def test_a_refused_excel_file_changes_nothing(loaded_engine, tmp_path):
     before = fingerprint(loaded_engine)
     path = tmp_path / "in.csv"
-    rows = [ROWS[0][:8] + ["140", "", ""], ROWS[1]]  # 140 %: outside the percentage range
+    rows = [ROWS[0][:9] + ["140", "", ""], ROWS[1]]  # 140 %: outside the percentage range
     path.write_bytes(excel_text(";", rows).encode("cp1252"))
     with pytest.raises(LoadError, match="percentage"):
         load_file(loaded_engine, path)

@@ -179,11 +179,16 @@ def other_agency(tmp_path: Path, extra: str) -> Path:
 
 
 def test_unknown_observation_level_component_without_a_dsd_is_a_breakdown(tmp_path):
+    """Issue 17: a coded component no DSD we hold declares is kept as a national breakdown
+    (it was refused), and one holding free text is refused by name, never split on."""
+    raw = read_sdmx(other_agency(tmp_path, 'DISABILITY="PD"'), source="s1")
+    assert raw["breakdown"].iloc[0] == "DISABILITY=PD"
+    assert raw.attrs["breakdowns"]["DISABILITY"].national
     with pytest.raises(LoadError) as caught:
-        read_sdmx(other_agency(tmp_path, 'DISABILITY="PD"'), source="s1")
+        read_sdmx(other_agency(tmp_path, 'REMARK="checked by the ministry"'), source="s1")
     [problem] = caught.value.problems
-    assert (problem.column, problem.rule, problem.line) == ("DISABILITY", "dimension", 1)
-    assert "breakdown DISABILITY='PD' (1 row(s), first at 1)" in problem.reason
+    assert (problem.column, problem.rule, problem.line) == ("REMARK", "dimension", 1)
+    assert "REMARK holds text, not codes (e.g. 'checked by the ministry')" in problem.reason
 
 
 def test_without_a_dsd_known_attributes_and_totals_still_read(tmp_path):

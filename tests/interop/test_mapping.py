@@ -132,15 +132,13 @@ def test_propose_maps_known_labels_and_keeps_the_unknown():
         "Year": "time_period",
         "Sexo": "sex",
         "Grupo de edad": "age",
+        "Entidad federativa": "area_name",  # names the states: the names of new areas
         "Value": "value",
     }
     assert mapping.codes["sex"] == {"Hombres": "M", "Mujeres": "F", "Total": "_T"}
     assert mapping.codes["age"]["De 5 a 14 años"] == "Y5T14"
     assert mapping.unit == "PT"  # from the metadata, in Spanish
-    assert mapping.unknown == {
-        "columns": ["Entidad federativa"],
-        "Entidad federativa": ["Aguascalientes"],
-    }
+    assert mapping.unknown == {}
 
 
 def test_what_the_file_leaves_implicit_is_named_unknown():
@@ -239,8 +237,8 @@ def test_without_a_mapping_the_labels_stay_refused():
         read_any(REAL / "ARM")
 
 
-def test_a_breakdown_we_do_not_hold_is_refused_naming_drop_unless_dropped():
-    with pytest.raises(LoadError, match="'drop'"):
+def test_a_file_in_other_words_is_refused_until_mapped():
+    with pytest.raises(LoadError, match="unknown code 'Boy'"):
         read_any(REAL / "JAM")
 
 
@@ -255,15 +253,20 @@ def test_areas_by_iso2_m49_iso3_and_name():
     mapping = propose(
         {"GeoCode": ["KG", "646", "ARM", "Mexique", "KG02"]}, area="KGZ", series="X", unit="PT"
     )
-    assert mapping.codes["ref_area"] == {"KG": "KGZ", "646": "RWA", "Mexique": "MEX"}
-    assert mapping.unknown == {"GeoCode": ["KG02"]}  # a subnational code stays unknown for now
+    assert mapping.codes["ref_area"] == {
+        "KG": "KGZ",
+        "646": "RWA",
+        "Mexique": "MEX",
+        "KG02": "KGZ-02",  # a region of the file's country: a subnational area
+    }
+    assert mapping.unknown == {}
 
 
 def test_national_region_numbers_are_not_taken_for_m49_countries():
     # Mexico numbers its states 00..32 and Rwanda its provinces 1..5: "12" is not Algeria.
     mapping = propose({"GeoCode": ["00", "12", "4", "012"]}, area="MEX", series="X", unit="PT")
-    assert mapping.codes["ref_area"] == {"012": "DZA"}
-    assert mapping.unknown == {"GeoCode": ["00", "12", "4"]}
+    assert mapping.codes["ref_area"] == {"012": "DZA", "00": "MEX", "12": "MEX-12", "4": "MEX-4"}
+    assert mapping.unknown == {}
 
 
 def test_an_empty_second_column_of_a_field_is_dropped():
@@ -271,5 +274,5 @@ def test_an_empty_second_column_of_a_field_is_dropped():
     mapping = propose(
         {"Aire Geographique": [""], "GeoCode": [""]}, area="CMR", series="X", unit="PT"
     )
-    assert mapping.columns == {"Aire Geographique": "ref_area", "GeoCode": "drop"}
+    assert mapping.columns == {"GeoCode": "ref_area", "Aire Geographique": "drop"}
     assert mapping.unknown == {}

@@ -91,9 +91,13 @@ def test_hand_written_folder_reads_to_the_expected_rows():
     pd.testing.assert_frame_equal(single[table.OBS_COLUMNS], raw[table.OBS_COLUMNS])
 
 
-def test_without_a_source_the_metadata_organisation_is_kept_so_the_error_names_it():
+def test_without_a_source_the_metadata_organisation_becomes_a_source_created_on_import():
+    """Issue 17 item 4: the metadata's source organisation describes a source, created on
+    import (it was an unknown source id before)."""
     raw = read_opensdg(FIXTURE)
-    assert set(raw["source"]) == {"Instituto Brasileiro de Geografia e Estatística (IBGE)"}
+    [described] = raw.attrs["sources"]
+    assert set(raw["source"]) == {described["id"]} and described["id"].startswith("import_")
+    assert described["publisher"] == "Instituto Brasileiro de Geografia e Estatística (IBGE)"
 
 
 def test_unknown_sex_and_age_labels_are_listed_with_file_and_line(tmp_path):
@@ -113,7 +117,7 @@ def test_unknown_sex_and_age_labels_are_listed_with_file_and_line(tmp_path):
     assert "'Unspecified' (2 row(s), first at 3)" in text and "'adults'" in text
 
 
-def test_a_disaggregation_we_do_not_hold_is_refused_unless_blank(tmp_path):
+def test_an_sdg_disaggregation_beyond_ours_is_kept_and_its_labels_checked(tmp_path):
     folder = copy_fixture(tmp_path)
     path = folder / "data" / "indicator_8-7-1.csv"
 
@@ -130,11 +134,20 @@ def test_a_disaggregation_we_do_not_hold_is_refused_unless_blank(tmp_path):
         rows[5][5] = "PWD"
 
     rewrite_csv(path, fill)
+    raw = read_opensdg(folder, source="un_sdg_871")  # issue 17: kept, no longer refused
+    assert list(raw["breakdown"]) == ["_T"] * 3 + ["DISABILITY_STATUS=PD"] + [
+        "DISABILITY_STATUS=PWD"
+    ] + ["_T"] * (len(raw) - 5)
+
+    def words(rows):
+        rows[4][5] = "some children"
+
+    rewrite_csv(path, words)
     with pytest.raises(LoadError) as caught:
         read_opensdg(folder, source="un_sdg_871")
     [problem] = caught.value.problems
-    assert (problem.column, problem.line, problem.rule) == ("Disability status", 5, "columns")
-    assert "2 row(s)" in problem.reason and "PD" in problem.reason
+    assert (problem.column, problem.line, problem.rule) == ("Disability status", 5, "codes")
+    assert "unknown code 'some children'" in problem.reason
 
 
 def test_blank_geocode_needs_a_reporting_country(tmp_path):

@@ -23,9 +23,9 @@ def _problems(path: Path) -> list[str]:
 
 def test_an_open_sdg_csv_is_a_file_with_lines():
     found = _problems(REAL / "opensdg" / "MEX")
-    assert found, "the Mexican folder holds breakdowns we cannot load yet"
+    assert found, "the Mexican folder's Spanish headers need a mapping"
     assert all("sheet" not in text for text in found), found
-    assert "MEX, file 'indicator_8-7-1.csv', line 2, column 'Sexo'" in "\n".join(found)
+    assert "MEX, file 'indicator_8-7-1.csv', line 1, column 'Sexo'" in "\n".join(found)
 
 
 def test_a_one_line_sdmx_ml_message_counts_observations_not_lines():

@@ -26,7 +26,7 @@ SDG_FILES = [
 ]
 ILO = "ilo_DF_SDG_ALL_SDG_B871_SEX_AGE_RT"
 COMMON = dict(series="SL_TLF_CHLDEC", urbanisation="_T", unit="PT", unit_mult="0")
-COMMON |= dict(reporting_type="G")
+COMMON |= dict(reporting_type="G", breakdown="_T", source_detail="")
 
 
 def obs(area, period, sex, age, value, status="A", nature="", lower="", upper="", note="", src=""):
@@ -177,26 +177,33 @@ TOTALS = ",_T" * 8  # the eight SDG DSD dimensions we do not hold, as the fixtur
         (f"{TOTALS},2019", f"{',_T' * 6},ISIC4_A,_T,2019", "ACTIVITY"),
     ],
 )
-def test_breakdown_we_do_not_hold_is_refused_not_dropped(tmp_path, old, new, column):
+def test_an_sdg_breakdown_beyond_ours_is_kept_not_refused(tmp_path, old, new, column):
+    """Issue 17: the DSD's other dimensions are kept as the row's breakdown (refused before),
+    and a cell that is no SDMX code is an unknown code, named with its column."""
     text = sdg_csv_text()
     assert old in text
     (tmp_path / "x.csv").write_text(text.replace(old, new, 1), "utf-8")
+    raw = read_sdmx(tmp_path / "x.csv", source="s1")
+    code = "Q1" if column == "INCOME_WEALTH_QUANTILE" else "ISIC4_A"
+    assert set(raw["breakdown"]) == {"_T", f"{column}={code}"}
+    assert (raw["breakdown"] != "_T").sum() == 1
+    (tmp_path / "y.csv").write_text(text.replace(old, new.replace(code, "Z 9"), 1), "utf-8")
     with pytest.raises(LoadError) as exc:
-        read_sdmx(tmp_path / "x.csv")
+        read_sdmx(tmp_path / "y.csv")
     [problem] = problems(exc)
-    assert (problem.column, problem.rule) == (column, "dimension")
-    assert "only totals (_T)" in problem.reason
+    assert (problem.column, problem.rule) == (column, "codes")
+    assert "unknown code 'Z 9'" in problem.reason
 
 
-def test_unheld_dimension_in_sdmx_ml_and_non_annual_frequency(tmp_path):
+def test_another_sdg_dimension_in_sdmx_ml_and_non_annual_frequency(tmp_path):
     text = (FIXTURES / SDG_FILES[0]).read_text("utf-8")
     bad = text.replace('SEX="F" AGE="Y5T17" URBANISATION="_T" INCOME_WEALTH_QUANTILE="_T" '
                        'EDUCATION_LEV="_T"', 'SEX="F" AGE="Y5T17" URBANISATION="_T" '
                        'INCOME_WEALTH_QUANTILE="_T" EDUCATION_LEV="ISCED11_1"')  # fmt: skip
     assert bad != text
     (tmp_path / "x.xml").write_text(bad, "utf-8")
-    with pytest.raises(LoadError, match="EDUCATION_LEV='ISCED11_1'"):
-        read_sdmx(tmp_path / "x.xml")
+    kept = read_sdmx(tmp_path / "x.xml", source="s1")
+    assert "EDUCATION_LEV=ISCED11_1" in set(kept["breakdown"])
     (tmp_path / "m.csv").write_text(sdg_csv_text().replace("(1.14),A,", "(1.14),M,"), "utf-8")
     with pytest.raises(LoadError, match="unknown code 'M'"):
         read_sdmx(tmp_path / "m.csv")

@@ -82,6 +82,8 @@ def _read(path: Path, fmt: InFormat | None, source: str | None, mapping: Path | 
         raise typer.Exit(2) from None
     if raw.attrs.get("skipped"):
         err.print(f"{raw.attrs['skipped']} row(s) left out by the mapping's skip.")
+    if raw.attrs.get("no_value"):
+        err.print(f"{raw.attrs['no_value']} row(s) without a value (no data) left out.")
     return raw
 
 

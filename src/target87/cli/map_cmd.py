@@ -18,8 +18,9 @@ from target87.cli.common import check_series_and_areas, console, err, ready_engi
 from target87.ingest import LoadError
 from target87.interop.codes import CodeMap
 from target87.interop.formats import detect_format, format_named, readers
-from target87.interop.mapping import Mapping, propose
+from target87.interop.mapping import Mapping, propose, propose_sdmx
 from target87.interop.opensdg import raw_columns
+from target87.interop.sdmx_read import component_values
 
 app = typer.Typer()
 
@@ -54,7 +55,9 @@ def mapping_table(mapping: Mapping) -> Table:
 
 @app.command("map")
 def map_file(
-    path: Annotated[Path, typer.Argument(help="An Open SDG folder or indicator CSV.")],
+    path: Annotated[
+        Path, typer.Argument(help="An Open SDG folder or indicator CSV, or an SDMX file.")
+    ],
     area: Annotated[
         str | None, typer.Option("--area", "-a", help="The file's area when it names none.")
     ] = None,
@@ -87,21 +90,31 @@ def map_file(
         known_series = [s.code for s in session.query(store.Series)]
         known_sources = [s.id for s in store.sources(session)]
     try:
-        columns, metadata = raw_columns(path)
+        if fmt.startswith("sdmx"):
+            mapping = propose_sdmx(
+                component_values(path),
+                area=areas[0] if areas else None,
+                series=chosen_series[0] if chosen_series else None,
+                source=source,
+                codes=codes,
+                known_series=known_series,
+            )
+        else:
+            columns, metadata = raw_columns(path)
+            mapping = propose(
+                columns,
+                metadata,
+                area=areas[0] if areas else None,
+                series=chosen_series[0] if chosen_series else None,
+                source=source,
+                codes=codes,
+                area_names=names,
+                known_series=known_series,
+                known_sources=known_sources,
+            )
     except LoadError as exc:
         err.print(f"[red]Refused[/]: {exc}")
         raise typer.Exit(2) from None
-    mapping = propose(
-        columns,
-        metadata,
-        area=areas[0] if areas else None,
-        series=chosen_series[0] if chosen_series else None,
-        source=source,
-        codes=codes,
-        area_names=names,
-        known_series=known_series,
-        known_sources=known_sources,
-    )
     console.print(mapping_table(mapping))
     if mapping.unknown:
         err.print("[yellow]Still unknown[/] (edit the mapping, or pass --area/--series):")

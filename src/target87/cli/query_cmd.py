@@ -22,6 +22,7 @@ from target87.presentation import (
     sex_label,
     urbanisation_label,
 )
+from target87.store.breakdown import BreakdownError, canonical
 from target87.store.query import OBSERVATION_COLUMNS
 
 # The API's columns, in its order: one question, one answer (see ``store.lookup``).
@@ -34,6 +35,15 @@ class Format(StrEnum):
     table = "table"
     csv = "csv"
     json = "json"
+
+
+def canonical_or_exit(text: str) -> str:
+    """A breakdown as typed, in canonical order; a malformed one ends the command."""
+    try:
+        return canonical(text)
+    except BreakdownError as exc:
+        err.print(f"[red]--breakdown {text!r}[/]: {exc}")
+        raise typer.Exit(2) from None
 
 
 @app.command()
@@ -71,6 +81,14 @@ def query(
     lang: Annotated[
         str, typer.Option(help=LANG_HELP + " The table only: CSV and JSON keep the codes.")
     ] = "en",
+    breakdown: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--breakdown",
+            "-b",
+            help="Only rows with this breakdown (DIM=CODE;..., _T for none); repeatable.",
+        ),
+    ] = None,
 ) -> None:
     """Query observations; by default the preferred source where sources overlap."""
     check_language(lang)
@@ -93,7 +111,9 @@ def query(
             year_to=year_to,
             all_sources=all_sources,
             with_sources=with_sources,
+            breakdown=[canonical_or_exit(b) for b in breakdown] if breakdown else None,
         )
+        words = store.breakdown_words(s, frame["breakdown"].unique().tolist(), lang)
     extra = (["preferred"] if all_sources else []) + (
         ["publisher", "citation"] if with_sources else []
     )
@@ -103,8 +123,10 @@ def query(
     elif fmt is Format.json:
         sys.stdout.write(frame.to_json(orient="records", force_ascii=False, indent=1) + "\n")
     else:
-        # Every key that tells two rows apart is shown: urbanisation when any row has one.
+        # Every key that tells two rows apart is shown: urbanisation and the other
+        # breakdowns (in words) when any row has one.
         places = bool((frame["urbanisation"].fillna("_T") != "_T").any())
+        broken = bool((frame["breakdown"] != "_T").any())
         table = Table(
             "series",
             "area",
@@ -112,6 +134,7 @@ def query(
             "sex",
             "age",
             *(["urbanisation"] if places else []),
+            *(["breakdown"] if broken else []),
             "value",
             "status",
             "nature",
@@ -127,6 +150,7 @@ def query(
                 sex_label(r["sex"], lang, children=children_only(r["age"])),
                 age_label(r["age"], lang),
                 *([urbanisation_label(r["urbanisation"], lang)] if places else []),
+                *([words.get(r["breakdown"]) or "—"] if broken else []),
                 value,
                 r["obs_status"],
                 r["nature"] or "",

@@ -57,6 +57,10 @@ class Column:
     required: bool = False
     choices: frozenset[str] | None = None
     refers_to: str | None = None  # name of a key set the value must belong to
+    # A column a file may leave out (added after the first files were written): read as
+    # ``default`` when absent.
+    optional: bool = False
+    default: str | None = None
 
 
 @dataclass(frozen=True)
@@ -166,6 +170,7 @@ OBSERVATIONS = FileSchema(
         Column("sex", required=True, choices=SEX),
         Column("age", required=True),
         Column("urbanisation", required=True, choices=URBANISATION),
+        Column("breakdown", optional=True, default="_T"),
         Column("value", "float", required=True),
         Column("lower_bound", "float"),
         Column("upper_bound", "float"),
@@ -175,6 +180,7 @@ OBSERVATIONS = FileSchema(
         Column("nature", choices=NATURE),
         Column("reporting_type", required=True, choices=REPORTING_TYPE),
         Column("footnote"),
+        Column("source_detail", optional=True),
         Column("source", required=True, refers_to="source"),
     ),
     key=OBSERVATION_KEY,
@@ -279,7 +285,7 @@ def read_csv(
         raise LoadError([Problem(name, None, None, reason)]) from None
     reader = csv.DictReader(text.splitlines(keepends=True), strict=True)
     header = reader.fieldnames or []
-    missing = [c.name for c in schema.columns if c.name not in header]
+    missing = [c.name for c in schema.columns if c.name not in header and not c.optional]
     if missing:
         reason = f"missing column(s) {', '.join(missing)}"
         raise LoadError([Problem(name, 1, None, reason)])
@@ -293,7 +299,7 @@ def read_csv(
                 continue
             row: dict[str, Any] = {}
             for col in schema.columns:
-                text_value = (raw.get(col.name) or "").strip()
+                text_value = (raw.get(col.name) or col.default or "").strip()
                 if text_value == "":
                     if col.required:
                         problems.append(Problem(name, line, col.name, "required value is empty"))

@@ -33,6 +33,7 @@ ILO_AGE = {
     "AGE_CHILD_Y12-14": "Y12T14",
     "AGE_CHILD_Y15-17": "Y15T17",
 }
+SUBNATIONAL_CODE = re.compile(r"^([A-Z]{3})-([A-Za-z0-9]{1,12})$")  # see interop.subnational
 AGE_CODE = re.compile(r"^(_T|Y\d{1,2}T\d{1,2}|Y_GE\d{1,2}|Y_LT\d{1,2}|Y0T17)$")
 ILO_AGE_RANGE = re.compile(r"^AGE_[A-Z0-9]+_Y(\d{2})-(\d{2})$")
 
@@ -88,7 +89,13 @@ class CodeMap:
         self.to_area.setdefault("001", "WLD")
 
     def area(self, code: str) -> str | None:
-        return self.to_area.get(code.strip())
+        """Our code for an area as spelled anywhere; a subnational code (``MEX-07``) of a
+        known country is itself (the load creates the area when the store lacks it)."""
+        code = code.strip()
+        found = self.to_area.get(code)
+        if found is None and (match := SUBNATIONAL_CODE.match(code)) and match[1] in self.to_area:
+            return code
+        return found
 
     def m49(self, area: str) -> str | None:
         """The M49 code of an area for SDMX export (aggregates without one give None)."""

@@ -208,6 +208,14 @@ COLUMN_HELP: dict[str, tuple[str, str, str]] = {
         "Urbain (U), rural (R) ou total (_T).",
         "Urbano (U), rural (R) o total (_T).",
     ),
+    "breakdown": (
+        "Other breakdowns as DIM=CODE pairs joined by ';' (e.g. INCOME_WEALTH_QUANTILE=Q1), "
+        "or _T (none).",
+        "Autres ventilations en paires DIM=CODE séparées par « ; » (par exemple "
+        "INCOME_WEALTH_QUANTILE=Q1), ou _T (aucune).",
+        "Otros desgloses como pares DIM=CODE separados por «;» (por ejemplo "
+        "INCOME_WEALTH_QUANTILE=Q1), o _T (ninguno).",
+    ),
     "value": (
         "The figure, a number of 0 or more.",
         "Le chiffre, un nombre positif ou nul.",
@@ -257,6 +265,14 @@ COLUMN_HELP: dict[str, tuple[str, str, str]] = {
         "Free text note on the figure.",
         "Note libre sur le chiffre.",
         "Nota libre sobre la cifra.",
+    ),
+    "source_detail": (
+        "Where the figure comes from, in your words (e.g. Multiple Indicator Cluster Survey "
+        "2018), if useful.",
+        "D'où vient le chiffre, en vos termes (par exemple Enquête par grappes à indicateurs "
+        "multiples 2018), si utile.",
+        "De dónde procede la cifra, en sus palabras (por ejemplo Encuesta de Indicadores "
+        "Múltiples por Conglomerados 2018), si es útil.",
     ),
     "source": (
         "Id of the source (drop-down).",

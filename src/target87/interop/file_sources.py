@@ -9,6 +9,7 @@ import. A source the store holds already is never changed by a file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from datetime import date
 
@@ -16,6 +17,7 @@ import pandas as pd
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
+from target87.store.breakdown import slug
 from target87.store.models import Source
 
 SOURCE_FIELDS = ("id", "publisher", "title", "edition", "year", "url", "licence", "citation")
@@ -80,3 +82,61 @@ def _text(value: object) -> str:
     if value is None or (isinstance(value, float) and value != value):
         return ""
     return str(value).strip()
+
+
+# A source id as our exports and the UN's SDMX write them in SOURCE_DETAIL ("un_sdg_871"):
+# lower-case, no spaces. Anything else there is the producer's own words.
+SOURCE_ID = re.compile(r"^[a-z0-9][a-z0-9_.\-]{0,63}$")
+NO_LICENCE = "not stated in the file: ask the publisher before reusing"
+
+
+def publisher_source(
+    publisher: str,
+    file: str,
+    *,
+    title: str | None = None,
+    url: str | None = None,
+    year: int | None = None,
+    how: str = "the file's header",
+) -> dict:
+    """A source described from what a file says of its publisher (an SDMX header's sender,
+    an Open SDG indicator's source organisation): what ``sources_to_create`` may create."""
+    ident = ("import_" + slug(publisher, limit=40).lower())[:MAX_ID]
+    title = title or f"Data published by {publisher}"
+    return {
+        "id": ident,
+        "publisher": publisher,
+        "title": title,
+        "edition": None,
+        "year": year,
+        "url": url,
+        "licence": NO_LICENCE,
+        "citation": f"{publisher}. {title}. As received in {file} (publisher named by {how}).",
+        "missing": "",
+    }
+
+
+def settle_sources(raw: pd.DataFrame, source: str | None, publisher: dict | None) -> None:
+    """Each row's source, in place: a ``source_detail`` that is a source id (our exports, the
+    UN's) is the row's source; rows left without one take ``source`` (the user's
+    ``--source``), else the ``publisher`` source the file names (added to
+    ``attrs["sources"]``, created on import if the store lacks it). The producer's own words
+    stay in ``source_detail``; a row with no source at all is refused by the rules, never
+    given one by guess."""
+    blank = raw["source"] == ""
+    if not blank.any():
+        return
+    detail = raw["source_detail"]
+    is_id = blank & detail.str.fullmatch(SOURCE_ID).fillna(False).astype(bool)
+    if is_id.any():
+        raw.loc[is_id, "source"] = detail[is_id]
+        raw.loc[is_id, "source_detail"] = ""
+    left = raw["source"] == ""
+    if not left.any():
+        return
+    if source:
+        raw.loc[left, "source"] = source
+    elif publisher:
+        raw.loc[left, "source"] = publisher["id"]
+        carried = [s for s in raw.attrs.get("sources", []) if s["id"] != publisher["id"]]
+        raw.attrs["sources"] = [*carried, publisher]

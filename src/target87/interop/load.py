@@ -34,7 +34,9 @@ from sqlalchemy.orm import Session
 
 from target87.ingest.errors import LoadError, Problem
 from target87.ingest.writer import Progress, os_user
+from target87.interop.breakdowns import write_labels
 from target87.interop.references import loading_connection, missing_references
+from target87.interop.subnational import areas_to_create, write_areas
 from target87.interop.table import FLOAT_COLUMNS, INT_COLUMNS, OBS_COLUMNS
 from target87.store import models as M
 from target87.validation import Context, Report, RuleSet, validate
@@ -101,12 +103,16 @@ class LoadSummary:
         return self.changes.unchanged
 
 
-def store_context(engine: Engine, extra_sources: Iterable[str] = ()) -> Context:
-    """What the rules check against: the store's series (and their units), areas, sources."""
+def store_context(
+    engine: Engine, extra_sources: Iterable[str] = (), raw: pd.DataFrame | None = None
+) -> Context:
+    """What the rules check against: the store's series (and their units), areas, sources;
+    with ``raw``, also the subnational areas its load would create (``interop.subnational``)."""
     with Session(engine) as s:
+        new_areas = [a["code"] for a in areas_to_create(s, raw)] if raw is not None else []
         codelists = {
             "series": set(s.execute(select(M.Series.code)).scalars()),
-            "area": set(s.execute(select(M.Area.code)).scalars()),
+            "area": set(s.execute(select(M.Area.code)).scalars()) | set(new_areas),
             "source": set(s.execute(select(M.Source.id)).scalars()) | set(extra_sources),
         }
         units = {
@@ -125,7 +131,7 @@ def check_table(
     ctx: Context | None = None,
     new_sources: Iterable[dict] = (),
 ) -> Report:
-    ctx = ctx or store_context(engine, [s["id"] for s in new_sources])
+    ctx = ctx or store_context(engine, [s["id"] for s in new_sources], raw)
     return validate(raw, rules, ctx)
 
 
@@ -162,7 +168,7 @@ def load_table(
     """
     mode = load_mode(mode)
     new_sources = list(new_sources)
-    ctx = ctx or store_context(engine, [src["id"] for src in new_sources])
+    ctx = ctx or store_context(engine, [src["id"] for src in new_sources], raw)
     rows = prepare_rows(raw)
     with (
         loading_connection(engine) as connection,
@@ -186,6 +192,8 @@ def load_table(
         lock_observations(session)
         for src in new_sources:
             session.merge(M.Source(**src))
+        write_labels(session, raw)  # the words of new breakdown dimensions and codes
+        write_areas(session, raw)  # subnational areas of known countries (national files)
         session.flush()  # the sources must exist before rows that cite them go in by SQL
         # Before the rows go in, in the same transaction: no per-row checks on SQLite (above).
         table = M.Observation.__table__
@@ -283,7 +291,7 @@ def _compare(conn, rows: PreparedRows, mode: str, load_id: int) -> _Diff:
             write = np.ones(len(pair), dtype=bool)
         seen: set[tuple] = set()
         for i, row in zip(positions.tolist(), cells, strict=True):
-            key, data = tuple(row[:7]), tuple(row[7:])
+            key, data = tuple(row[: len(KEY)]), tuple(row[len(KEY) :])
             seen.add(key)
             before = stored.get(key)
             if before is None:
@@ -318,7 +326,7 @@ def stored_rows(conn, mark: str, series, source, areas: list | None) -> dict[tup
         sql += f" AND ref_area IN ({', '.join([mark] * len(areas))})"
         params += areas
     result = conn.exec_driver_sql(sql, tuple(params))
-    return {tuple(r[:7]): tuple(r[7:]) for r in result}
+    return {tuple(r[: len(KEY)]): tuple(r[len(KEY) :]) for r in result}
 
 
 LOG_COLUMNS = ["load_id", *KEY, "action", *DATA, "before_load_id", "after_load_id"]

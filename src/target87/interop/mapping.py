@@ -33,7 +33,10 @@ from importlib import resources
 import yaml
 
 from target87.ingest.snapshot import bundled_snapshot_dir
+from target87.interop.breakdowns import PREFIX, SDG_DIMENSIONS, dimension_of_target, sdg_code
 from target87.interop.codes import CodeMap, age
+from target87.interop.subnational import local_area
+from target87.store.breakdown import slug
 from target87.store.lookup import folded
 
 DROP = "drop"
@@ -55,9 +58,12 @@ CANONICAL = {
     "lower_bound": "LOWER_BOUND",
     "upper_bound": "UPPER_BOUND",
     "source": "Source",
+    "source_detail": "SOURCE_DETAIL",
+    "area_name": "Area name",
 }
 CODED = ("sex", "age", "urbanisation", "unit")  # fields whose labels map to SDG codes
 ATTRIBUTES = ("obs_status", "unit_mult", "nature")  # attributes whose labels map to codes
+BREAKDOWN_ID = re.compile(r"^[A-Za-z0-9_]{1,64}$")
 YEAR = re.compile(r"^\d{4}$")
 YEAR_FLOAT = re.compile(r"^(\d{4})\.0+$")
 # Survey rounds: "2013-14", "2013/14", "2013-2014" -> our window "2013/2014".
@@ -109,6 +115,21 @@ def bundled_area_names() -> dict[str, str]:
             if r.get(column):
                 names.setdefault(_key(r[column]), r["code"])
     return names
+
+
+def iso2_of(area: str | None) -> str | None:
+    """The ISO2 code of a bundled country (``KGZ`` -> ``KG``), or None."""
+    if not area:
+        return None
+    return {v: k.upper() for k, v in bundled_area_names().items() if len(k) == 2}.get(area)
+
+
+def sdg_dimension_of_header(header: str) -> str | None:
+    """The SDG DSD dimension (beyond ours) a header names: its id or a synonym, or None."""
+    if header.strip() in SDG_DIMENSIONS:
+        return header.strip()
+    words = {_key(w): d for d, ws in synonyms().get("breakdowns", {}).items() for w in ws}
+    return words.get(_key(header))
 
 
 def header_field(header: str) -> str | None:
@@ -174,6 +195,9 @@ class Mapping:
     columns: dict[str, str] = field(default_factory=dict)
     codes: dict[str, dict[str, str]] = field(default_factory=dict)
     skip: dict[str, list[str]] = field(default_factory=dict)
+    # Rows kept by our code, the others left out (``{series: [SL_TLF_CHLDEC]}``: one series
+    # of an all-goals SDMX file).
+    keep: dict[str, list[str]] = field(default_factory=dict)
     unknown: dict[str, list[str]] = field(default_factory=dict)
 
     def to_yaml(self) -> str:
@@ -181,8 +205,8 @@ class Mapping:
             "# target87 mapping: edit it, keep it beside the data, pass it again with\n"
             "#   target87 load PATH --mapping THIS_FILE\n"
             "# columns: the file's header -> our field, or 'drop'; codes: label -> SDG code;\n"
-            "# skip: rows left out by our code (e.g. unit: [NUMBER]); unknown: what stayed "
-            "unmapped.\n"
+            "# skip: rows left out by our code (e.g. unit: [NUMBER]); keep: only rows with these "
+            "codes;\n# unknown: what stayed unmapped.\n"
         )
         data = {
             "area": self.area,
@@ -192,6 +216,7 @@ class Mapping:
             "columns": self.columns,
             "codes": self.codes,
             "skip": self.skip,
+            "keep": self.keep,
             "unknown": self.unknown,
         }
         return head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False, width=100)
@@ -216,8 +241,15 @@ class Mapping:
             series = _text_or_none(series, "series")
         columns = _str_dict(data.get("columns"), "columns")
         for header, target in columns.items():
-            if target != DROP and target not in CANONICAL:
-                known = ", ".join([*CANONICAL, DROP])
+            dimension = dimension_of_target(target)
+            if dimension is not None:
+                if not BREAKDOWN_ID.match(dimension):
+                    raise ValueError(
+                        f"column {header!r} maps to {target!r}: a breakdown's id is letters, "
+                        "digits and _ (e.g. breakdown:INCOME_WEALTH_QUANTILE)"
+                    )
+            elif target != DROP and target not in CANONICAL:
+                known = ", ".join([*CANONICAL, DROP, "breakdown:<DIMENSION>"])
                 raise ValueError(f"column {header!r} maps to {target!r}, not a field ({known})")
         codes = {
             str(dim): _str_dict(table, f"codes.{dim}")
@@ -227,12 +259,22 @@ class Mapping:
             str(k): [str(v) for v in (vs or [])]
             for k, vs in _dict(data.get("skip"), "skip").items()
         }
+        keep = {
+            str(k): [str(v) for v in (vs or [])]
+            for k, vs in _dict(data.get("keep"), "keep").items()
+        }
         unknown = {
             str(k): [str(v) for v in (vs or [])]
             for k, vs in _dict(data.get("unknown"), "unknown").items()
         }
         return cls(
-            series=series, columns=columns, codes=codes, skip=skip, unknown=unknown, **scalars
+            series=series,
+            columns=columns,
+            codes=codes,
+            skip=skip,
+            keep=keep,
+            unknown=unknown,
+            **scalars,
         )
 
     def series_for(self, unit: str) -> str:
@@ -309,11 +351,19 @@ def propose(
     meta = metadata or {}
     found = Mapping(area=area, series=series, unit=unit, source=source)
     taken: dict[str, str] = {}
-    for header, values in columns.items():
+    # Codes before names: a GeoCode column is the area; a second area column of names
+    # ("Reference area": Batken, Osh...) then names the regions (``area_name``).
+    ordered = sorted(columns.items(), key=lambda item: _key(item[0]) != "geocode")
+    for header, values in ordered:
         target = header_field(header)
         distinct = sorted({str(v).strip() for v in values} - {""})
+        if target == "ref_area" and "ref_area" in taken and "area_name" not in taken and distinct:
+            target = "area_name"
         if target is not None and target in taken and not distinct:
             found.columns[header] = DROP  # an empty second column of a field carries nothing
+            continue
+        if target is None and header not in taken.values():
+            _propose_breakdown(found, header, distinct)
             continue
         if target is None or target in taken:
             found.unknown.setdefault("columns", []).append(header)
@@ -371,7 +421,87 @@ def propose(
             found.area = _area_code(said, codes, names)
         if found.area is None:
             found.unknown["area"] = [said or "(no reporting country in the metadata: use --area)"]
+    if found.area and "ref_area" in taken:
+        _propose_local_areas(found, taken["ref_area"])
     return found
+
+
+def propose_sdmx(
+    values: MappingABC[str, Iterable[str]],
+    area: str | None = None,
+    series: str | None = None,
+    *,
+    source: str | None = None,
+    codes: CodeMap | None = None,
+    known_series: Iterable[str] | None = None,
+) -> Mapping:
+    """Propose a mapping for an SDMX file from each component's distinct codes.
+
+    SDMX files name their components by id, so only codes need mapping: the file's own
+    REF_AREA codes (``KG02``, ``1``..``5``) as areas of ``area``, and, when ``series`` is
+    given, only that series kept (``keep``: one indicator of an all-goals file). Series
+    codes the store lacks stay unknown."""
+    codes = codes or CodeMap()
+    found = Mapping(area=area, source=source)
+    in_file = [str(v) for v in values.get("SERIES", [])]
+    if series:
+        found.keep["series"] = [series]
+        if "_T" in in_file:  # sdg-build writes _T where the national CSV had no series
+            found.codes["series"] = {"_T": series}
+    held = set(known_series or ())
+    missing = [c for c in in_file if held and c not in held and c != "_T"]
+    if missing and not series:
+        found.unknown["SERIES"] = missing
+    labels = [str(v) for v in values.get("REF_AREA", [])]
+    if area:  # a national file: its own codes are its regions
+        found.unknown["REF_AREA"] = labels
+        _propose_local_areas(found, "REF_AREA")
+        left = found.unknown.pop("REF_AREA", [])
+    else:
+        left = labels
+    still = [v for v in left if codes.area(v) is None]
+    if still:
+        found.unknown["REF_AREA"] = still
+    return found
+
+
+def _propose_local_areas(found: Mapping, header: str) -> None:
+    """The file's own codes for its regions (``00``..``32``, ``KG02``) as areas of its
+    country (``MEX``, ``MEX-07``, ``KGZ-02``): see ``interop.subnational``."""
+    iso2 = iso2_of(found.area)
+    left = []
+    for label in found.unknown.get(header, []):
+        code = local_area(label, found.area, iso2)
+        if code is None:
+            left.append(label)
+        else:
+            found.codes.setdefault("ref_area", {})[label] = code
+    if left:
+        found.unknown[header] = left
+    else:
+        found.unknown.pop(header, None)
+
+
+def _propose_breakdown(found: Mapping, header: str, distinct: list[str]) -> None:
+    """A column that is none of our fields: an SDG DSD dimension when its header names one
+    (its id or its words, e.g. ``Wealth quintile``), else a national breakdown kept under
+    the header's own words. Labels of an SDG dimension map to its codes, or to a national
+    code of that dimension made from the label (``School attendance: Attends`` ->
+    ``SCHOOL_ATTENDANCE_ATTENDS``) for the user to check in the file."""
+    dimension = sdg_dimension_of_header(header)
+    if dimension is None:
+        found.columns[header] = PREFIX + slug(header)
+        return
+    found.columns[header] = PREFIX + dimension
+    table = {}
+    for label in distinct:
+        code = sdg_code(dimension, label) or label_code(dimension.lower(), label)
+        # No SDG code says it: a national code of the dimension, named by the label.
+        code = code or slug(label)
+        if code != label:
+            table[label] = code
+    if table:
+        found.codes[dimension] = table
 
 
 def _area_code(label: str, codes: CodeMap, names: MappingABC[str, str]) -> str | None:
@@ -395,8 +525,16 @@ def apply_rows(
     """
     keep = [i for i, h in enumerate(header) if mapping.columns.get(h) != DROP]
     fields = [mapping.columns.get(header[i]) for i in keep]
-    new_header = [CANONICAL[f] if f else header[i] for f, i in zip(fields, keep, strict=True)]
-    tables = [mapping.codes.get(f, {}) if f else {} for f in fields]
+    # A breakdown column is renamed to its dimension; its codes are keyed by the dimension.
+    dimensions = [dimension_of_target(f) if f else None for f in fields]
+    new_header = [
+        d or (CANONICAL[f] if f else header[i])
+        for f, d, i in zip(fields, dimensions, keep, strict=True)
+    ]
+    tables = [
+        mapping.codes.get(d or f, {}) if f else {} for f, d in zip(fields, dimensions, strict=True)
+    ]
+    fields = [None if d else f for f, d in zip(fields, dimensions, strict=True)]
     pairs = list(zip(keep, tables, strict=True))
     out = [[t.get(r[i].strip(), r[i]) if t else r[i] for i, t in pairs] for r in rows]
     position = {f: k for k, f in enumerate(fields) if f}
@@ -422,11 +560,14 @@ def apply_rows(
             if not r[k].strip():
                 r[k] = mapping.series_for(r[u].strip() if u is not None else "")
     skipped = 0
-    if mapping.skip:
+    if mapping.skip or mapping.keep:
         tests = [(position[f], set(v)) for f, v in mapping.skip.items() if f in position]
+        keeps = [(position[f], set(v)) for f, v in mapping.keep.items() if f in position]
         kept_lines, kept_rows = [], []
         for line, r in zip(lines, out, strict=True):
-            if any(r[k].strip() in v for k, v in tests):
+            if any(r[k].strip() in v for k, v in tests) or any(
+                r[k].strip() not in v for k, v in keeps
+            ):
                 skipped += 1
             else:
                 kept_lines.append(line)

@@ -54,12 +54,29 @@ from sqlalchemy.orm import Session
 from target87 import store
 from target87.ingest.errors import LoadError, Problem
 from target87.ingest.snapshot import bundled_snapshot_dir
+from target87.interop.breakdowns import (
+    compose_columns,
+    dimension_of_target,
+    is_sdg_dimension,
+    merged,
+    national_column,
+    sdg_column,
+)
 from target87.interop.codes import SEX, URBANISATION, CodeMap, UnknownCodes, age, map_column
+from target87.interop.file_sources import SOURCE_ID, publisher_source, settle_sources
 from target87.interop.format_spec import Format, Head
 from target87.interop.limits import decode, protect, read_limited, refuse, unprotect
 from target87.interop.mapping import Mapping as FileMapping
-from target87.interop.mapping import apply_rows
-from target87.interop.table import DEFAULTS, ExportError, fill_period_bounds, raw_table, records
+from target87.interop.mapping import apply_rows, header_field, sdg_dimension_of_header
+from target87.interop.subnational import parent_of
+from target87.interop.table import (
+    DEFAULTS,
+    ExportError,
+    drop_empty_values,
+    fill_period_bounds,
+    raw_table,
+    records,
+)
 
 # Header as written -> our field. Headers are compared lower-cased, "_" read as a space.
 ALIASES = {
@@ -91,7 +108,8 @@ ALIASES = {
     "lower bound": "lower_bound",
     "upper bound": "upper_bound",
     "source": "source",
-    "source detail": "source",
+    "source detail": "source_detail",
+    "area name": "area_name",
 }
 # Our field -> the header we write, in the order we write them.
 HEADERS = {
@@ -109,6 +127,7 @@ HEADERS = {
     "lower_bound": "LOWER_BOUND",
     "upper_bound": "UPPER_BOUND",
     "footnote": "COMMENT_OBS",
+    "source_detail": "SOURCE_DETAIL",
     "ref_area": "GeoCode",
     "value": "Value",
 }
@@ -132,7 +151,6 @@ AGE_OVER = re.compile(r"^(\d{1,2})\s*(?:\+|(?:years?\s+)?(?:and|or)\s+(?:over|ol
 AGE_UNDER = re.compile(r"^(?:under|less than|<)\s*(\d{1,2})(?:\s*years?)?$")
 AGE_TOTAL = {"total", "all ages", "all"}
 YEAR_FLOAT = re.compile(r"^(\d{4})\.0+$")
-NOT_HELD_OK = {"", "_T"}
 TARGET_FALLBACK = "8.7"
 
 
@@ -214,17 +232,29 @@ def read_opensdg(
     frames, problems, metadata = [], [], {}
     spelled: dict[str, str] = {}
     skipped = [0]
+    found: list[dict] = []  # per file: the breakdowns found
+    area_names: dict[str, str] = {}
+    publishers: dict[str, dict] = {}
     for path in files:
         meta = _read_metadata(folder, indicator_id(path), name, problems)
         metadata[indicator_id(path)] = meta
         frame = _read_file(path, name, meta, codes, source, problems, spelled, mapping, skipped)
         if frame is not None:
+            found.append(frame.attrs.get("breakdowns", {}))
+            area_names.update(frame.attrs.get("area_names", {}))
+            publisher = frame.attrs.get("publisher")
+            if publisher:
+                publishers[publisher["id"]] = publisher
             frames.append(frame)
     if problems:
         raise LoadError(problems)
     frame = pd.concat(frames, ignore_index=True)
     raw = raw_table(frame, file=name, rows=frame["_row"], source_columns=spelled)
     raw.attrs["metadata"] = metadata
+    raw.attrs["breakdowns"] = merged(*found)
+    raw.attrs["sources"] = list(publishers.values())
+    raw.attrs["area_names"] = area_names
+    raw = drop_empty_values(raw)
     raw = fill_period_bounds(raw)
     raw.attrs["part"] = "file"  # `_sheet` names the data file within the folder
     raw.attrs["skipped"] = skipped[0]
@@ -302,15 +332,78 @@ def _read_file(
         problems.append(Problem(name, 1, None, reason, sheet=sheet, part="file"))
         return None
     labels = {f: header[i] for f, i in fields.items()}
-    _check_not_held(extra, rows, lines, name, sheet, problems)
     frame = pd.DataFrame(
         {f: [unprotect(r[i].strip()) for r in rows] for f, i in fields.items()}, dtype=object
     )
     frame["_row"], frame["_sheet"] = lines, sheet
     where = (name, sheet, labels, problems)
+    _take_breakdowns(frame, extra, rows, mapping, where)
     _fill_from_metadata(frame, meta, codes, source, where)
     _map_codes(frame, codes, where)
+    if "area_name" in frame:  # the file's words for its regions: names of new areas
+        local = frame[frame["ref_area"].map(lambda c: parent_of(c) is not None)]
+        frame.attrs["area_names"] = dict(zip(local["ref_area"], local["area_name"], strict=True))
     return frame
+
+
+def _take_breakdowns(frame, extra, rows, mapping, where) -> None:
+    """Columns that are none of our fields are breakdowns (a blank cell is the total): an
+    SDG DSD dimension by its id (``INCOME_WEALTH_QUANTILE``, or a mapping's
+    ``breakdown:...``) with its codes checked, any other a national breakdown with the
+    file's words kept. Nothing is dropped unless the mapping says ``drop``."""
+    name, sheet, _labels, problems = where
+    if not extra:
+        return
+    named = {}  # a mapping's national dimension id -> the header the file gave it
+    if mapping is not None:
+        for header, target in mapping.columns.items():
+            dimension = dimension_of_target(target)
+            if dimension:
+                named[dimension] = header
+    unknown = UnknownCodes(name)
+    parts, found = {}, {}
+    for column, index in extra.items():
+        labels = pd.Series([unprotect(r[index].strip()) for r in rows], index=frame.index)
+        field = header_field(column)
+        if field is not None and (labels != "").any():  # "Sexo": ours, in other words
+            reason = (
+                f"column {column!r} looks like our field {field!r} in other words: "
+                "run `target87 map` and load with the mapping it writes"
+            )
+            problems.append(
+                Problem(name, 1, column, reason, sheet=sheet, part="file", rule="columns")
+            )
+            continue
+        header = named.get(column, column)  # as the file spells it, for messages
+        sdg = column if is_sdg_dimension(column) else sdg_dimension_of_header(column)
+        if sdg:
+            named.setdefault(sdg, header)
+            column = sdg
+        if is_sdg_dimension(column):
+            lines = frame["_row"].tolist()
+
+            def missed(label, column=column, labels=labels, lines=lines):
+                for line in [ln for ln, v in zip(lines, labels, strict=True) if v == label]:
+                    unknown.add(named.get(column, column), label, line)
+
+            codes, item = sdg_column(column, labels, missed)
+            parts[column] = codes
+        else:
+            dimension, codes, item = national_column(named.get(column, column), labels)
+            if dimension in parts:
+                reason = f"columns {column!r} and another both make the breakdown {dimension}"
+                problems.append(Problem(name, 1, column, reason, sheet=sheet, part="file"))
+                continue
+            parts[dimension] = codes
+        found[dimension if not is_sdg_dimension(column) else column] = item
+    try:
+        unknown.raise_if_any()
+    except LoadError as exc:
+        problems.extend(
+            dataclasses.replace(p, file=name, sheet=sheet, part="file") for p in exc.problems
+        )
+    frame["breakdown"] = compose_columns(parts, frame.index)
+    frame.attrs["breakdowns"] = found
 
 
 def _csv_rows(path: Path, name: str, problems: list[Problem]):
@@ -344,37 +437,18 @@ def _csv_rows(path: Path, name: str, problems: list[Problem]):
     return header, lines, rows
 
 
-def _check_not_held(extra, rows, lines, name, sheet, problems) -> None:
-    """A disaggregation we do not hold may only be blank (total): never drop a breakdown."""
-    for column, index in extra.items():
-        filled = [(line, r[index].strip()) for line, r in zip(lines, rows, strict=True)]
-        filled = [(line, v) for line, v in filled if v not in NOT_HELD_OK]
-        if not filled:
-            continue
-        samples = ", ".join(sorted({v for _, v in filled})[:3])
-        reason = (
-            f"disaggregation {column!r} is not one target87 holds; it may only be blank "
-            f"(total), but {len(filled)} row(s) have a value (e.g. {samples}). The store "
-            "does not hold this breakdown yet: map the column to one of our fields with "
-            "`target87 map`, or mark it 'drop' in the mapping to leave it out knowingly"
-        )
-        problems.append(
-            Problem(name, filled[0][0], column, reason, sheet=sheet, part="file", rule="columns")
-        )
-
-
 def _fill_from_metadata(frame, meta, codes, source, where) -> None:
     """Blank series, units, area and source take what the indicator's metadata says."""
     given = {
         "series": _meta_series(meta),
         "unit": _meta_units(meta),
         "unit_mult": _meta_first(meta, UNIT_MULT_KEYS),
-        "source": source or _meta_first(meta, SOURCE_KEYS),
     }
     for field, value in given.items():
         column = frame[field] if field in frame else pd.Series("", index=frame.index)
         frame[field] = column.where(column != "", value or "")
     name, sheet, labels, problems = where
+    _settle_file_sources(frame, meta, source, f"{name}/{sheet}")
     area = frame["ref_area"] if "ref_area" in frame else pd.Series("", index=frame.index)
     blank = area == ""
     if blank.any():
@@ -389,6 +463,34 @@ def _fill_from_metadata(frame, meta, codes, source, where) -> None:
                 Problem(name, first, column, reason, sheet=sheet, part="file", rule="codes")
             )
     frame["ref_area"] = area
+
+
+def _settle_file_sources(frame, meta, source, file: str) -> None:
+    """A file's sources: a ``Source`` cell that is a source id stays; other text there is the
+    producer's words (``source_detail``); rows left without a source take ``--source``, the
+    metadata's ``source_id``, else a source described from its source organisation
+    (``source_organisation_1``, created on import)."""
+    given = frame["source"] if "source" in frame else pd.Series("", index=frame.index)
+    detail = frame["source_detail"] if "source_detail" in frame else given.map(lambda _: "")
+    words = (given != "") & ~given.str.fullmatch(SOURCE_ID).fillna(False).astype(bool)
+    frame["source_detail"] = detail.where(~words | (detail != ""), given)
+    frame["source"] = given.where(~words, "")
+    organisation = _meta_first(meta, ("source_organisation_1",))
+    publisher = None
+    if organisation and not organisation.startswith("sources."):  # a translation key
+        publisher = publisher_source(
+            organisation,
+            file,
+            title=_meta_first(meta, ("source_title_1",)),
+            url=_meta_first(meta, ("source_url_1",)),
+            how="the indicator's Open SDG metadata",
+        )
+    view = pd.DataFrame({"source": frame["source"], "source_detail": frame["source_detail"]})
+    view.attrs["sources"] = []
+    settle_sources(view, source or _meta_first(meta, ("source_id",)), publisher)
+    frame["source"], frame["source_detail"] = view["source"], view["source_detail"]
+    if view.attrs["sources"]:
+        frame.attrs["publisher"] = view.attrs["sources"][0]
 
 
 def _map_codes(frame, codes: CodeMap, where) -> None:
@@ -499,7 +601,6 @@ SERIES_KEYS = ("series", "series_code")
 UNITS_KEYS = ("units", "unit_measure", "computation_units", "unit_of_measure")
 UNIT_MULT_KEYS = ("unit_mult", "unit_multiplier")
 # Our own key first; an organisation's name is kept so an unknown source is named in the error.
-SOURCE_KEYS = ("source_id", "source_organisation_1")
 COUNTRY_KEYS = (
     "ref_area",
     "reporting_country",

@@ -42,6 +42,7 @@ class Dsd:
     time_dimension: str
     attributes: dict[str, str]  # id -> "series" | "observation" | "dataset", in DSD order
     codes: dict[str, frozenset[str]]  # component id -> the codes its code list allows
+    code_names: dict[str, dict[str, str]]  # component id -> code -> its English name
 
     @property
     def urn(self) -> str:
@@ -64,18 +65,20 @@ def _safe_parser() -> etree.XMLParser:
 def sdg_dsd() -> Dsd:
     """The bundled SDG DSD, parsed once per process."""
     root = etree.parse(str(dsd_path()), _safe_parser()).getroot()
-    lists = {
-        cl.get("id"): frozenset(c.get("id") for c in cl.iter(f"{STR}Code"))
+    named = {
+        cl.get("id"): {c.get("id"): _english_name(c) for c in cl.iter(f"{STR}Code")}
         for cl in root.iter(f"{STR}Codelist")
         if cl.get("id", "").startswith("CL_")  # skip one-code lists named after areas
     }
     ds = next(root.iter(f"{STR}DataStructure"))
     codes: dict[str, frozenset[str]] = {}
+    code_names: dict[str, dict[str, str]] = {}
 
     def enumeration(component) -> None:
         ref = component.find(f"{STR}LocalRepresentation/{STR}Enumeration/Ref")
-        if ref is not None and ref.get("id") in lists:
-            codes[component.get("id")] = lists[ref.get("id")]
+        if ref is not None and ref.get("id") in named:
+            codes[component.get("id")] = frozenset(named[ref.get("id")])
+            code_names[component.get("id")] = named[ref.get("id")]
 
     dimensions = []
     parts = ds.find(f"{STR}DataStructureComponents")
@@ -105,7 +108,13 @@ def sdg_dsd() -> Dsd:
         time_dimension=time_dim,
         attributes=attributes,
         codes=codes,
+        code_names=code_names,
     )
+
+
+def _english_name(code) -> str:
+    name = code.find("{http://www.sdmx.org/resources/sdmxml/schemas/v2_1/common}Name")
+    return (name.text or "").strip() if name is not None else code.get("id")
 
 
 @lru_cache(maxsize=1)

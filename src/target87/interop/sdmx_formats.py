@@ -45,6 +45,7 @@ SDMX_CSV = Format(
     "sdmx-csv",
     "SDMX-CSV",
     read=read_sdmx,
+    mapped=True,
     write=_write_csv,
     recognise=_is_sdmx_csv,
     select=sdmx_expressible,
@@ -54,6 +55,7 @@ SDMX_ML = Format(
     "sdmx-ml",
     "SDMX-ML",
     read=read_sdmx,
+    mapped=True,
     write=_write_ml,
     recognise=_is_xml,
     select=sdmx_expressible,
@@ -63,6 +65,7 @@ SDMX_JSON = Format(
     "sdmx-json",
     "SDMX-JSON",
     read=read_sdmx,
+    mapped=True,
     recognise=_is_json,
     media_type="application/vnd.sdmx.data+json; version=1.0.0",
 )

@@ -3,8 +3,10 @@
 Every reader (SDMX-ML through sdmx1, SDMX-JSON, SDMX-CSV) first flattens its file into one
 text column per SDMX component (``REF_AREA``, ``OBS_VALUE``, ``OBS_STATUS``...). This module
 turns that into a raw table, vectorised over the unique values of each column so that a
-million-row SDMX-CSV maps in about a second. Unknown codes and breakdowns we do not hold
-are collected and refused together; nothing is dropped silently.
+million-row SDMX-CSV maps in about a second. Breakdowns beyond sex, age and urbanisation are kept
+(``interop.breakdowns``): the SDG DSD's other dimensions with their codes checked, any other
+coded component as a national breakdown. Unknown codes are collected and refused together;
+nothing is dropped silently.
 """
 
 from __future__ import annotations
@@ -18,9 +20,15 @@ import pandas as pd
 
 from target87.ingest.errors import LoadError, Problem
 from target87.interop import codes as codes_mod
+from target87.interop.breakdowns import Found, compose_columns, is_sdg_dimension, sdg_code
 from target87.interop.codes import CodeMap, UnknownCodes, rows_of_codes
+from target87.interop.file_sources import settle_sources
+from target87.interop.mapping import Mapping as FileMapping
+from target87.interop.mapping import iso2_of
 from target87.interop.sdmx_dsd import sdg_dsd
-from target87.interop.table import DEFAULTS, OBS_COLUMNS, fill_period_bounds
+from target87.interop.subnational import local_area
+from target87.interop.table import DEFAULTS, OBS_COLUMNS, drop_empty_values, fill_period_bounds
+from target87.store.breakdown import is_total
 
 # Agency indicator ids -> our series. ILO names a dataflow per indicator
 # (DF_SDG_ALL_SDG_B871_SEX_AGE_RT; its MEASURE dimension drops the breakdown part), UNICEF
@@ -55,7 +63,7 @@ TARGET = {
     "UPPER_BOUND": "upper_bound",
     "COMMENT_OBS": "footnote",
     "OBS_FOOTNOTE": "footnote",  # UNICEF
-    "SOURCE_DETAIL": "source",
+    "SOURCE_DETAIL": "source_detail",
 }
 # Attributes whose text we keep in the footnote (with a label) rather than lose.
 FOOTNOTE_EXTRAS = {
@@ -95,7 +103,7 @@ IGNORED_ATTRIBUTES = {
     "INDICATOR_METADATA",
     "PUBLICATION_DATE",
 }
-TOTALS = {"", "_T", "_Z"}
+ID = re.compile(r"^[A-Za-z0-9_@$\-.]{1,64}$")  # an SDMX code: what a breakdown may hold
 WINDOW = re.compile(r"^(\d{4}/\d{4}|unknown)$")
 
 
@@ -104,11 +112,6 @@ def indicator_of_flow(flow: str) -> str:
     bare = re.sub(r"\(.*\)$", "", flow.split(":")[-1])
     bare = bare.removeprefix("DF_")
     return bare.removeprefix("SDG_ALL_")
-
-
-def is_total(code: str) -> bool:
-    # ILO spells the totals of its classifications ECO_AGGREGATE_TOTAL, STU_EDU_TOTAL...
-    return code in TOTALS or code.endswith("_TOTAL")
 
 
 def map_codes(
@@ -186,6 +189,8 @@ def to_raw(
     attributes: Collection[str] = (),
     codes: CodeMap | None = None,
     source: str | None = None,
+    publisher: dict | None = None,
+    mapping: FileMapping | None = None,
 ) -> pd.DataFrame:
     """Map a frame of SDMX components (stripped text, "" for empty) to a raw table.
 
@@ -193,16 +198,22 @@ def to_raw(
     spells its columns; ``attributes`` the ids that a DSD we hold declares as attributes (the
     SDG DSD, or the structure saved beside an SDMX-ML file), never ids a reader guessed.
     Attributes declared there or known here (``FOOTNOTE_EXTRAS``, ``IGNORED_ATTRIBUTES``: the
-    ILO and UNICEF ones) are attributes; any other component may be a breakdown, so it must
-    hold totals only (``_not_held``): anything else is refused and listed.
+    ILO and UNICEF ones) are attributes; the SDG DSD's other dimensions are breakdowns with
+    their codes checked; any other component holding codes is a national breakdown, and one
+    holding free text is refused (an attribute we do not know: map or drop it).
+
+    ``source`` (the user's) and ``publisher`` (a source described from the message header's
+    sender) give rows their source where SOURCE_DETAIL is not a source id
+    (``file_sources.settle_sources``).
 
     The steps, in order: find the series; place every other component in our columns (or
     the footnote, or nowhere); check the frequency; read TIME_DETAIL's windows; join the
     footnote's parts; map codes to ours; refuse with every problem found, or build the table.
     """
     codes = codes or CodeMap()
-    comp = comp.reset_index(drop=True)
+    comp, rows, skipped = apply_mapping(mapping, comp.reset_index(drop=True), np.asarray(rows))
     found = _Found(file, rows, dict(spelled or {}))
+    found.country = mapping.area if mapping is not None else None
     _take_series(found, comp, flow)
     _take_components(found, comp, attributes)
     _check_frequency(found, comp)
@@ -210,7 +221,47 @@ def to_raw(
     _join_footnotes(found, len(comp))
     _map_to_our_codes(found, codes)
     _raise_problems(found)
-    return _raw_frame(found, len(comp), source)
+    raw = _raw_frame(found, len(comp))
+    settle_sources(raw, source or (mapping.source if mapping else None), publisher)
+    raw.attrs["skipped"] = skipped
+    return drop_empty_values(raw)
+
+
+# A mapping's fields and the SDMX components that carry them.
+MAPPED_COMPONENTS = {
+    "ref_area": "REF_AREA",
+    "series": "SERIES",
+    "sex": "SEX",
+    "age": "AGE",
+    "urbanisation": "URBANISATION",
+    "unit": "UNIT_MEASURE",
+}
+
+
+def apply_mapping(
+    mapping: FileMapping | None, comp: pd.DataFrame, rows: np.ndarray
+) -> tuple[pd.DataFrame, np.ndarray, int]:
+    """A mapping's codes (``codes: {ref_area: {KG02: KGZ-02}}``) put in the components, and
+    its ``keep``/``skip`` rows left out (a series of an all-goals file, say). Returns the
+    components, their rows' positions and how many rows were left out."""
+    if mapping is None:
+        return comp, rows, 0
+    for field_name, component in MAPPED_COMPONENTS.items():
+        table = mapping.codes.get(field_name)
+        if table and component in comp:
+            comp[component] = comp[component].map(lambda c, t=table: t.get(c, c))
+    keep = np.ones(len(comp), dtype=bool)
+    for field_name, codes in mapping.keep.items():
+        component = MAPPED_COMPONENTS.get(field_name)
+        if component in comp:
+            keep &= comp[component].isin(codes).to_numpy()
+    for field_name, codes in mapping.skip.items():
+        component = MAPPED_COMPONENTS.get(field_name)
+        if component in comp:
+            keep &= ~comp[component].isin(codes).to_numpy()
+    if keep.all():
+        return comp, rows, 0
+    return comp[keep].reset_index(drop=True), rows[keep], int((~keep).sum())
 
 
 @dataclass
@@ -224,6 +275,9 @@ class _Found:
     raw: dict[str, object] = field(default_factory=dict)
     source_columns: dict[str, str] = field(default_factory=dict)
     footnotes: list[tuple[str, pd.Series]] = field(default_factory=list)
+    country: str | None = None  # a national file's country (its mapping's ``area``)
+    breakdowns: dict[str, pd.Series] = field(default_factory=dict)  # dimension -> codes
+    found_breakdowns: dict[str, Found] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
     unknown: UnknownCodes = field(init=False)
 
@@ -262,12 +316,55 @@ def _take_components(found: _Found, comp: pd.DataFrame, attributes: Collection[s
             found.footnotes.append((FOOTNOTE_EXTRAS[component], comp[component]))
         elif component in HANDLED or component in IGNORED_ATTRIBUTES:
             continue
+        elif is_sdg_dimension(component):
+            _take_sdg_breakdown(found, component, comp[component])
         elif component in attributes:
             continue  # declared an attribute by a DSD we hold, with no field of ours
-        else:  # unknown: perhaps a breakdown (e.g. an Obs-level one sdmx1 guessed an attribute)
-            found.problems.extend(
-                _not_held(comp[component], component, found.spelled, found.file, found.rows)
+        else:  # a national breakdown (or an Obs-level one sdmx1 guessed an attribute)
+            _take_national_breakdown(found, component, comp[component])
+    if found.breakdowns:
+        found.raw["breakdown"] = compose_columns(found.breakdowns, comp.index)
+
+
+def _take_sdg_breakdown(found: _Found, component: str, values: pd.Series) -> None:
+    """An SDG DSD dimension beyond ours: its codes (SDMX ids) kept."""
+    label = found.spelling(component)
+    # A code the bundled code list lacks but that is an SDMX id is kept: code lists grow
+    # (ISCED11_6_7 came after our DSD) and national platforms extend them (_L_SCH_ATT);
+    # its words are then the code itself.
+    codes = map_codes(
+        values,
+        lambda c: c if is_total(c) or sdg_code(component, c) == c or ID.match(c) else None,
+        found.unknown,
+        label,
+        found.rows,
+    )
+    found.breakdowns[component] = codes
+    found.found_breakdowns[component] = Found(component, national=False)
+
+
+def _take_national_breakdown(found: _Found, component: str, values: pd.Series) -> None:
+    """A component no DSD we hold declares: codes (SDMX ids) make a national breakdown; free
+    text (spaces, long words) is an attribute we do not know, refused by name."""
+    distinct = [v for v in pd.unique(values).tolist() if not is_total(v)]
+    if not distinct:
+        return
+    bad = [v for v in distinct if not ID.match(v)]
+    if bad:
+        first = int(found.rows[int(np.flatnonzero(values.to_numpy(dtype=object) == bad[0])[0])])
+        found.problems.append(
+            Problem(
+                found.file,
+                first,
+                found.spelling(component),
+                f"{component} holds text, not codes (e.g. {bad[0][:60]!r}): an attribute "
+                "target87 does not know. Only coded components are kept as breakdowns",
+                rule="dimension",
             )
+        )
+        return
+    found.breakdowns[component] = values
+    found.found_breakdowns[component] = Found(component, national=True)
 
 
 def _check_frequency(found: _Found, comp: pd.DataFrame) -> None:
@@ -307,8 +404,17 @@ def _map_to_our_codes(found: _Found, codes: CodeMap) -> None:
     def unit(code: str) -> str | None:
         return UNITS.get(code) or (code if code in unit_codes else None)
 
+    iso2 = iso2_of(found.country) if found.country else None
+
     def area(code: str) -> str | None:
-        return codes.area(code) or AREA_ALIASES.get(code)
+        known = codes.area(code) or AREA_ALIASES.get(code)
+        if not found.country or (known and not code.isdigit()):
+            return known  # an ISO3 (or a code the mapping gave) stays what it is
+        # A national file: its own numbers are its regions, never M49 ("12" not Algeria),
+        # unless written with M49's three digits.
+        if code.isdigit() and len(code) == 3 and known:
+            return known
+        return local_area(code, found.country, iso2) or known
 
     for column, lookup in (
         ("ref_area", area),
@@ -334,9 +440,9 @@ def _raise_problems(found: _Found) -> None:
         raise LoadError(problems)
 
 
-def _raw_frame(found: _Found, n: int, source: str | None) -> pd.DataFrame:
+def _raw_frame(found: _Found, n: int) -> pd.DataFrame:
     """The raw table: every column of ours as text ("" where the file has none), defaults
-    (and ``source``) in empty cells, period bounds, each row's position in the file."""
+    in empty cells, period bounds, each row's position in the file."""
     blank = pd.Series(pd.array([""], dtype="str").take(np.zeros(n, dtype=np.intp)))
     columns = {c: found.raw.get(c, blank) for c in OBS_COLUMNS}
     frame = pd.DataFrame(
@@ -344,34 +450,12 @@ def _raw_frame(found: _Found, n: int, source: str | None) -> pd.DataFrame:
     )
     # One text dtype throughout, as raw_table gives ("str"; "" for empty, never missing).
     frame = frame.astype({c: "str" for c in OBS_COLUMNS if frame[c].dtype != "str"})
-    for column, default in {**DEFAULTS, **({"source": source} if source else {})}.items():
+    for column, default in DEFAULTS.items():
         frame[column] = frame[column].where(frame[column] != "", default)
     frame["year_from"], frame["year_to"] = _bounds(frame["time_period"])
     frame["_row"] = found.rows
     frame["_sheet"] = ""
     frame.attrs["file"] = found.file
     frame.attrs["source_columns"] = found.source_columns
+    frame.attrs["breakdowns"] = found.found_breakdowns
     return frame
-
-
-def _not_held(
-    values: pd.Series, component: str, spelled: Mapping[str, str], file: str, rows: np.ndarray
-) -> list[Problem]:
-    """A breakdown we do not hold: only totals may pass, anything else is listed."""
-    out = []
-    positions, uniques = pd.factorize(values)
-    uniques = uniques.tolist()  # indexing a pandas Index per code would cost 10 µs each
-    breakdowns = [k for k, code in enumerate(uniques) if not is_total(code)]
-    for k, hits in rows_of_codes(positions, rows, breakdowns):
-        code = uniques[k]
-        out.append(
-            Problem(
-                file,
-                int(hits[0]),
-                spelled.get(component, component),
-                f"breakdown {component}={code!r} ({len(hits)} row(s), first at {hits[0]}): "
-                "we hold no such breakdown; only totals (_T) can be loaded",
-                rule="dimension",
-            )
-        )
-    return out

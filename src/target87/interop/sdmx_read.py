@@ -27,7 +27,9 @@ from lxml import etree
 from target87.ingest.errors import LoadError, Problem
 from target87.interop import sdmx_csv, sdmx_json
 from target87.interop.codes import CodeMap
+from target87.interop.file_sources import publisher_source
 from target87.interop.limits import decode, read_limited
+from target87.interop.mapping import Mapping as FileMapping
 from target87.interop.sdmx_dsd import sdg_dsd, sdg_dsd_sdmx1
 from target87.interop.sdmx_map import to_raw
 from target87.interop.table import OBS_COLUMNS, POSITION_COLUMNS
@@ -47,11 +49,17 @@ UNSAFE = "XML with a DOCTYPE or entity declarations is refused (unsafe)"
 
 
 def read_sdmx(
-    path: Path, *, codes: CodeMap | None = None, source: str | None = None
+    path: Path,
+    *,
+    codes: CodeMap | None = None,
+    source: str | None = None,
+    mapping: FileMapping | None = None,
 ) -> pd.DataFrame:
     """Read an SDMX data file into a raw table (see ``target87.interop.table``).
 
-    ``source`` is our source id for rows whose file gives no SOURCE_DETAIL. Raises
+    ``source`` is our source id for rows whose SOURCE_DETAIL is not one. ``mapping`` (from
+    ``target87 map``) maps the file's own codes (a national REF_AREA, series) and keeps or
+    skips rows (``sdmx_map.apply_mapping``). Raises
     LoadError for malformed or unsafe files, unknown codes (all listed) and breakdowns we do
     not hold; nothing is returned half-read.
     """
@@ -60,23 +68,24 @@ def read_sdmx(
     text = decode(read_limited(path), name)
     head = text[:4096].lstrip()[:1]  # not text.lstrip(): that copies a large file
     if head == "<":
-        return _read_xml(text, path, codes, source)
+        return _read_xml(text, path, codes, source, mapping)
     if head in ("{", "["):
         comp, rows, flow = sdmx_json.read_components(text, name)
         attributes = _dsd_attributes(flow)
         return _numbered_by_observation(
-            lambda: _finish(comp, rows, name, flow, {}, attributes, codes, source)
+            lambda: _finish(comp, rows, name, flow, {}, attributes, codes, source, None, mapping)
         )
     data = text.encode("utf-8")
     del text  # a large file: hold it once, as bytes, while pyarrow parses it
     comp, rows, flows, spelled = sdmx_csv.read_components(data, name)
     del data
     if len(flows) == 0:
-        return _finish(comp, rows, name, "", spelled, set(), codes, source)
+        return _finish(comp, rows, name, "", spelled, set(), codes, source, None, mapping)
     distinct = pd.unique(flows)
     if len(distinct) == 1:  # the usual case: no masked copy of every column
+        attributes = _dsd_attributes(distinct[0])
         return _finish(
-            comp, rows, name, distinct[0], spelled, _dsd_attributes(distinct[0]), codes, source
+            comp, rows, name, distinct[0], spelled, attributes, codes, source, None, mapping
         )
     # SDMX-CSV may mix dataflows: map each with its own structure, report all problems.
     parts, problems = [], []
@@ -85,7 +94,18 @@ def read_sdmx(
         attributes = _dsd_attributes(flow)
         try:
             parts.append(
-                _finish(comp[mask], rows[mask], name, flow, spelled, attributes, codes, source)
+                _finish(
+                    comp[mask],
+                    rows[mask],
+                    name,
+                    flow,
+                    spelled,
+                    attributes,
+                    codes,
+                    source,
+                    None,
+                    mapping,
+                )
             )
         except LoadError as exc:
             problems.extend(exc.problems)
@@ -99,7 +119,9 @@ def _dsd_attributes(flow: str) -> set[str]:
     return set(sdg_dsd().attributes) if flow.startswith("IAEG-SDGs:") else set()
 
 
-def _finish(comp, rows, name, flow, spelled, attributes, codes, source) -> pd.DataFrame:
+def _finish(
+    comp, rows, name, flow, spelled, attributes, codes, source, publisher=None, mapping=None
+) -> pd.DataFrame:
     return to_raw(
         comp.reset_index(drop=True),
         np.asarray(rows, dtype=np.int64),
@@ -109,6 +131,8 @@ def _finish(comp, rows, name, flow, spelled, attributes, codes, source) -> pd.Da
         attributes=attributes,
         codes=codes,
         source=source,
+        publisher=publisher,
+        mapping=mapping,
     )
 
 
@@ -195,7 +219,29 @@ def _sidecar_dsd(path: Path, ref: tuple[str, str, str, str]):
         raise _refuse(side.name, f"unreadable SDMX structure message: {exc}") from None
 
 
-def _read_xml(text: str, path: Path, codes: CodeMap | None, source: str | None) -> pd.DataFrame:
+def component_values(path: Path) -> dict[str, list[str]]:
+    """What ``target87 map`` looks at in an SDMX file: each component's distinct codes."""
+    path = Path(path)
+    name = path.name
+    text = decode(read_limited(path), name)
+    head = text[:4096].lstrip()[:1]
+    if head == "<":
+        comp = _read_xml(text, path, None, None, components_only=True)
+    elif head in ("{", "["):
+        comp = sdmx_json.read_components(text, name)[0]
+    else:
+        comp = sdmx_csv.read_components(text.encode("utf-8"), name)[0]
+    return {c: sorted(set(comp[c].astype(str)) - {""}) for c in comp.columns}
+
+
+def _read_xml(
+    text: str,
+    path: Path,
+    codes: CodeMap | None,
+    source: str | None,
+    mapping=None,
+    components_only: bool = False,
+) -> pd.DataFrame:
     import sdmx
 
     name = path.name
@@ -224,12 +270,27 @@ def _read_xml(text: str, path: Path, codes: CodeMap | None, source: str | None) 
     attributes = set() if structure is None else {a.id for a in structure.attributes.components}
     comp = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame()
     comp = comp.fillna("").astype(object)
+    if components_only:
+        return comp
     rows = np.arange(1, len(comp) + 1, dtype=np.int64)
     if not len(comp):
         return _empty(name)
+    publisher = _sender_source(root, name)
     return _numbered_by_observation(
-        lambda: _finish(comp, rows, name, flow, {}, attributes, codes, source)
+        lambda: _finish(comp, rows, name, flow, {}, attributes, codes, source, publisher, mapping)
     )
+
+
+def _sender_source(root: etree._Element, name: str) -> dict | None:
+    """A source described from the header's sender (its name, else its id), or None."""
+    sender = root.find(f"{MES}Header/{MES}Sender")
+    if sender is None or not (sender.get("id") or "").strip():
+        return None
+    label = next(
+        (n.text.strip() for n in sender.iterfind(f"{COM}Name") if n.text and n.text.strip()),
+        sender.get("id").strip(),
+    )
+    return publisher_source(label, name, how="the SDMX header's sender")
 
 
 def _numbered_by_observation(read) -> pd.DataFrame:

@@ -30,6 +30,7 @@ from lxml import etree
 from target87.interop.codes import CodeMap
 from target87.interop.sdmx_dsd import NOT_HELD, Dsd, sdg_dsd
 from target87.interop.table import OBS_COLUMNS, ExportError
+from target87.store.breakdown import parse
 
 NS = {
     "message": "http://www.sdmx.org/resources/sdmxml/schemas/v2_1/message",
@@ -84,11 +85,17 @@ def sdmx_expressible(frame: pd.DataFrame, codes: CodeMap | None = None):
     codes = codes or CodeMap()
     undated = frame["time_period"] == "unknown"
     no_m49 = frame["ref_area"].map(lambda a: codes.m49(a) is None).astype(bool)
+    national = frame["breakdown"].map(_has_national_dimension).astype(bool) & ~undated & ~no_m49
     left_out = {
         "period 'unknown' (no year to give TIME_PERIOD)": int(undated.sum()),
         "area without an M49 code (REF_AREA is M49)": int((no_m49 & ~undated).sum()),
+        "a national breakdown the SDG DSD has no dimension for": int(national.sum()),
     }
-    return frame[~undated & ~no_m49], {k: v for k, v in left_out.items() if v}
+    return frame[~undated & ~no_m49 & ~national], {k: v for k, v in left_out.items() if v}
+
+
+def _has_national_dimension(text: str | None) -> bool:
+    return any(d not in NOT_HELD for d in parse(text))
 
 
 def components(frame: pd.DataFrame, codes: CodeMap | None = None) -> pd.DataFrame:
@@ -116,14 +123,16 @@ def components(frame: pd.DataFrame, codes: CodeMap | None = None) -> pd.DataFram
         raise _fail(problems)
 
     window = np.array([bool(WINDOW.match(p)) for p in period], dtype=bool)
+    by_text = {t: parse(t) for t in pd.unique(_text(rec["breakdown"]))}
+    breakdowns = [by_text[t] for t in _text(rec["breakdown"])]
     out: dict[str, object] = {}
     for dim in dsd.dimensions:
         if dim == "FREQ":
             out[dim] = "A"
         elif dim == "REF_AREA":
             out[dim] = [m49[a].lstrip("0") or "0" for a in area]  # CL_AREA: "76", "1"
-        elif dim in NOT_HELD:
-            out[dim] = "_T"
+        elif dim in NOT_HELD:  # the row's breakdown in this dimension, _T where it has none
+            out[dim] = [parts.get(dim, "_T") for parts in breakdowns]
         else:
             out[dim] = _text(rec[FROM[dim]])
     out[dsd.time_dimension] = np.where(window, [p[-4:] for p in period], period)

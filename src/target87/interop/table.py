@@ -19,15 +19,23 @@ from collections.abc import Iterable, Mapping
 import numpy as np
 import pandas as pd
 
+from target87.interop.breakdowns import canonical_column
 from target87.store.query import OBSERVATION_COLUMNS
 
 OBS_COLUMNS: list[str] = list(OBSERVATION_COLUMNS)
 POSITION_COLUMNS = ["_row", "_sheet"]
+FREE_TEXT = ("footnote", "source_detail")  # kept exactly as written, spaces and all
 FLOAT_COLUMNS = ["value", "lower_bound", "upper_bound"]
 INT_COLUMNS = ["unit_mult", "year_from", "year_to"]
 TEXT_COLUMNS = [c for c in OBS_COLUMNS if c not in FLOAT_COLUMNS + INT_COLUMNS]
 # Defaults a reader may apply when its format has no such field.
-DEFAULTS = {"urbanisation": "_T", "obs_status": "A", "reporting_type": "G", "unit_mult": "0"}
+DEFAULTS = {
+    "urbanisation": "_T",
+    "breakdown": "_T",
+    "obs_status": "A",
+    "reporting_type": "G",
+    "unit_mult": "0",
+}
 
 
 def raw_table(
@@ -51,7 +59,9 @@ def raw_table(
         else:
             text = cells.map(_text, na_action="ignore").fillna("").astype(str)
             # Codes lose stray spaces; a footnote keeps its exact text.
-            out[column] = text if column == "footnote" else text.str.strip()
+            out[column] = text if column in FREE_TEXT else text.str.strip()
+    if (out["breakdown"] != "_T").any():  # blank is none; other text in canonical order
+        out["breakdown"] = canonical_column(out["breakdown"])
     out["_row"] = _row_numbers(rows, len(out))
     out["_sheet"] = frame["_sheet"] if "_sheet" in frame.columns else sheet
     out.attrs["file"] = file
@@ -131,3 +141,15 @@ def records(frame: pd.DataFrame) -> list[dict]:
 
 class ExportError(ValueError):
     """Data that a format cannot carry (say, an undated value in SDMX); nothing was written."""
+
+
+def drop_empty_values(raw: pd.DataFrame) -> pd.DataFrame:
+    """National files list cells with no data (a blank Value, SDMX's missing OBS_VALUE):
+    no observation, so left out and counted in ``attrs["no_value"]``, never stored as 0."""
+    empty = raw["value"].astype(str).str.strip() == ""
+    if not empty.any():
+        return raw
+    attrs = dict(raw.attrs)
+    out = raw[~empty].reset_index(drop=True)
+    out.attrs.update(attrs, no_value=int(empty.sum()))
+    return out

@@ -501,6 +501,8 @@ EXPLORE_MESSAGES: dict[str, str] = {
     "world_and_regions": "World and regions",
     "note": "Note",
     "urbanisation": "Area of residence",
+    "breakdown": "Other breakdown",
+    "breakdown_none": "none (all)",
 }
 MESSAGES.update(EXPLORE_MESSAGES)
 

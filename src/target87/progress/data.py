@@ -40,7 +40,7 @@ def series_points(
         raise NoData(f"unknown series {series!r}")
     code = store.resolve_area(session, area).code
     frame = store.observations(session, series=[series], areas=[code], sex=[sex], all_sources=True)
-    frame = frame[frame["urbanisation"] == "_T"]
+    frame = frame[(frame["urbanisation"] == "_T") & (frame["breakdown"] == "_T")]
     if frame.empty:
         raise NoData(f"no {series} data for {code} (sex {sex})")
     notes: list[str] = []
@@ -104,7 +104,7 @@ def group_aggregate(
         raise NoData(f"{region.code} is a country, not a group")
     members = store.region_members(session, region)
     frame = store.observations(session, series=[series], areas=members, sex=[sex], all_sources=True)
-    frame = frame[frame["urbanisation"] == "_T"]
+    frame = frame[(frame["urbanisation"] == "_T") & (frame["breakdown"] == "_T")]
     other_ages = frame[frame["age"] != age]
     frame = frame[frame["age"] == age]
     latest = latest_in_window(frame, start)
@@ -157,6 +157,7 @@ def all_points(session: Session, series: list[str] | None = None) -> pd.DataFram
     frame = frame[
         frame["preferred"]
         & (frame["urbanisation"] == "_T")
+        & (frame["breakdown"] == "_T")
         & frame["time_period"].str.fullmatch(r"\d{4}")
     ]
     rank = frame["age"].map({"Y5T17": 0, "_T": 1}).fillna(2)

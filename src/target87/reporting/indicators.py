@@ -55,7 +55,11 @@ def default_breakdowns(counts: Mapping[tuple[str, str], int]) -> list[tuple[str,
 def _observed_cells(session: Session, series: str) -> Counter:
     stmt = (
         select(Observation.sex, Observation.age, func.count())
-        .where(Observation.series == series, Observation.urbanisation == "_T")
+        .where(
+            Observation.series == series,
+            Observation.urbanisation == "_T",
+            Observation.breakdown == "_T",
+        )
         .group_by(Observation.sex, Observation.age)
     )
     return Counter({(sex, age): n for sex, age, n in session.execute(stmt)})

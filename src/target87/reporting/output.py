@@ -223,6 +223,7 @@ def history_specs(session: Session, doc: ReportDocument, t) -> list[dict]:
         held = store.observations(session, series=[code], areas=[doc.country], age=[age])
         held = held[
             (held["urbanisation"] == "_T")
+            & (held["breakdown"] == "_T")
             & held["time_period"].str.fullmatch(r"\d{4}")
             & (held["source"] != doc.source_id)
         ]

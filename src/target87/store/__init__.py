@@ -27,6 +27,8 @@ from target87.store.lookup import (
 from target87.store.models import (
     Area,
     Base,
+    BreakdownCode,
+    BreakdownDimension,
     GoodRisk,
     Instrument,
     LoadChange,
@@ -39,6 +41,7 @@ from target87.store.models import (
 from target87.store.query import (
     OBSERVATION_COLUMNS,
     SeriesHoldings,
+    breakdown_words,
     observations,
     region_members,
     series_holdings,
@@ -50,6 +53,8 @@ __all__ = [
     "OBSERVATION_COLUMNS",
     "Area",
     "Base",
+    "BreakdownCode",
+    "BreakdownDimension",
     "GoodRisk",
     "Instrument",
     "LoadChange",
@@ -62,6 +67,7 @@ __all__ = [
     "UnknownArea",
     "UnknownCode",
     "UnknownSeries",
+    "breakdown_words",
     "current_revision",
     "default_database_url",
     "head_revision",

@@ -59,12 +59,15 @@ class Source(Base):
 
 
 class Area(Base):
-    """A country or territory (code = ISO3) or an aggregate (world, region, income group)."""
+    """A country or territory (code = ISO3), an aggregate (world, region, income group), or
+    a subnational area of a country (kind ``subnational``, ``parent`` its country; code
+    ``MEX-07`` from the national file's own code, name from the file)."""
 
     __tablename__ = "area"
 
     code: Mapped[str] = mapped_column(String(32), primary_key=True)
-    kind: Mapped[str] = mapped_column(String(16))  # country | region | world
+    kind: Mapped[str] = mapped_column(String(16))  # country | region | world | subnational
+    parent: Mapped[str | None] = mapped_column(String(32))  # a subnational area's country
     grouping: Mapped[str | None] = mapped_column(String(16))  # M49 | ILO | WB_INCOME
     iso3: Mapped[str | None] = mapped_column(String(3))
     iso2: Mapped[str | None] = mapped_column(String(2))
@@ -129,6 +132,12 @@ class Observation(Base):
     sex: Mapped[str] = mapped_column(String(4), primary_key=True, default="_T")
     age: Mapped[str] = mapped_column(String(16), primary_key=True, default="_T")
     urbanisation: Mapped[str] = mapped_column(String(8), primary_key=True, default="_T")
+    # Every other breakdown of the row, canonical "DIM=CODE;DIM=CODE" sorted by dimension
+    # (SDG DSD dimensions such as INCOME_WEALTH_QUANTILE, and national ones named in
+    # ``breakdown_dimension``), "_T" when the row has none: see ``target87.store.breakdown``.
+    breakdown: Mapped[str] = mapped_column(
+        String(255), primary_key=True, default="_T", server_default="_T"
+    )
     source: Mapped[str] = mapped_column(ForeignKey("source.id"), primary_key=True)
     year_from: Mapped[int | None] = mapped_column(Integer)
     year_to: Mapped[int | None] = mapped_column(Integer)
@@ -141,6 +150,9 @@ class Observation(Base):
     nature: Mapped[str | None] = mapped_column(String(4))
     reporting_type: Mapped[str] = mapped_column(String(1), default="G")
     footnote: Mapped[str | None] = mapped_column(Text)
+    # SDMX SOURCE_DETAIL: the producer's own words on where the value comes from ("According
+    # to Multiple Indicator Cluster Survey, 2018"); the source itself is ``source``.
+    source_detail: Mapped[str | None] = mapped_column(Text)
     # The load (``load_record.id``) that wrote the row as it stands; NULL for rows written
     # before migration 0005 or by report publishing. No foreign key: a load would otherwise
     # pay a check per row for a value that is the same in every row it writes.
@@ -150,6 +162,38 @@ class Observation(Base):
 # The columns that tell one observation from another (the table's primary key, in order):
 # loaders, the load log, the preference rule and the history all use this one tuple.
 OBSERVATION_KEY: tuple[str, ...] = tuple(c.name for c in Observation.__table__.primary_key)
+
+
+class BreakdownDimension(Base):
+    """A dimension an observation's ``breakdown`` may name: an SDG DSD dimension
+    (``national`` False) or a national platform's own (``national`` True, id derived from the
+    file's header, its words kept as the file gave them)."""
+
+    __tablename__ = "breakdown_dimension"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_en: Mapped[str] = mapped_column(Text)
+    name_fr: Mapped[str | None] = mapped_column(Text)
+    name_es: Mapped[str | None] = mapped_column(Text)
+    national: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    def name(self, lang: str = "en") -> str:
+        return getattr(self, f"name_{lang}", None) or self.name_en
+
+
+class BreakdownCode(Base):
+    """A code of a breakdown dimension with its words (from the SDG code list or the file)."""
+
+    __tablename__ = "breakdown_code"
+
+    dimension: Mapped[str] = mapped_column(ForeignKey("breakdown_dimension.id"), primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name_en: Mapped[str] = mapped_column(Text)
+    name_fr: Mapped[str | None] = mapped_column(Text)
+    name_es: Mapped[str | None] = mapped_column(Text)
+
+    def name(self, lang: str = "en") -> str:
+        return getattr(self, f"name_{lang}", None) or self.name_en
 
 
 class Instrument(Base):
@@ -262,6 +306,7 @@ class LoadChange(Base):
     sex: Mapped[str] = mapped_column(String(4), primary_key=True)
     age: Mapped[str] = mapped_column(String(16), primary_key=True)
     urbanisation: Mapped[str] = mapped_column(String(8), primary_key=True)
+    breakdown: Mapped[str] = mapped_column(String(255), primary_key=True)
     source: Mapped[str] = mapped_column(String(64), primary_key=True)
     action: Mapped[str] = mapped_column(String(8))  # added | changed | removed
     year_from: Mapped[int | None] = mapped_column(Integer)
@@ -275,5 +320,6 @@ class LoadChange(Base):
     nature: Mapped[str | None] = mapped_column(String(4))
     reporting_type: Mapped[str | None] = mapped_column(String(1))
     footnote: Mapped[str | None] = mapped_column(Text)
+    source_detail: Mapped[str | None] = mapped_column(Text)
     before_load_id: Mapped[int | None] = mapped_column(Integer)
     after_load_id: Mapped[int | None] = mapped_column(Integer)

@@ -1,6 +1,7 @@
 """Which of several sources' values is shown by default: a pure rule, documented here.
 
-Two sources may hold a value for the same series, area, sex, age and urbanisation and an
+Two sources may hold a value for the same series, area, sex, age, urbanisation and breakdown
+and an
 overlapping period (the UN SDG database gives Brazil 2016; UNICEF's SOWC 2023 gives "latest
 2013-2021"). Both are kept. By default a value is hidden when another source with a *better
 rank* has a value for the same cell whose period overlaps it. Rank is the source's ``priority``
@@ -15,7 +16,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
-CELL = ("series", "ref_area", "sex", "age", "urbanisation")
+CELL = ("series", "ref_area", "sex", "age", "urbanisation", "breakdown")
 
 
 def _overlap(a: dict[str, Any], b: dict[str, Any]) -> bool:
@@ -29,7 +30,8 @@ def preferred_flags(rows: Sequence[dict[str, Any]]) -> list[bool]:
     shown by default."""
     cells: dict[tuple, list[int]] = defaultdict(list)
     for i, row in enumerate(rows):
-        cells[tuple(row[k] for k in CELL)].append(i)
+        # Rows from before breakdowns (a caller's own dicts) have none: the total.
+        cells[(*(row[k] for k in CELL[:-1]), row.get("breakdown", "_T"))].append(i)
     flags = [True] * len(rows)
     for members in cells.values():
         if len({rows[i]["source"] for i in members}) < 2:

@@ -21,6 +21,7 @@ OBSERVATION_COLUMNS = [
     "sex",
     "age",
     "urbanisation",
+    "breakdown",
     "value",
     "lower_bound",
     "upper_bound",
@@ -30,6 +31,7 @@ OBSERVATION_COLUMNS = [
     "nature",
     "reporting_type",
     "footnote",
+    "source_detail",
     "source",
 ]
 
@@ -62,6 +64,7 @@ def observations(
     year_to: int | None = None,
     all_sources: bool = False,
     with_sources: bool = False,
+    breakdown: Sequence[str] | None = None,
 ) -> pd.DataFrame:
     """Observations as a DataFrame, one row each, sorted by series, area, period, sex, age.
 
@@ -69,6 +72,8 @@ def observations(
     ``target87.store.preference``); ``all_sources`` returns every value with a ``preferred``
     column. A period overlapping [year_from, year_to] is included; periods of ``unknown`` year
     only when no year bound is given. ``with_sources`` adds the publisher and citation.
+    ``breakdown`` keeps rows with one of the given breakdowns (``_T`` for none; see
+    ``target87.store.breakdown``).
     """
     cols = [getattr(Observation, c) for c in OBSERVATION_COLUMNS]
     stmt = select(*cols, Source.priority, Source.publisher, Source.citation).join(
@@ -82,6 +87,8 @@ def observations(
         stmt = stmt.where(Observation.sex.in_(list(sex)))
     if age:
         stmt = stmt.where(Observation.age.in_(list(age)))
+    if breakdown:
+        stmt = stmt.where(Observation.breakdown.in_(list(breakdown)))
     if year_from is not None:
         stmt = stmt.where(Observation.year_to >= year_from)
     if year_to is not None:
@@ -106,6 +113,7 @@ def observations(
             "sex",
             "age",
             "urbanisation",
+            "breakdown",
             "priority",
         ],
         na_position="last",
@@ -144,16 +152,17 @@ def sources(session: Session) -> list[Source]:
 
 @dataclass(frozen=True)
 class SeriesHoldings:
-    """What one series holds: its (sex, age, urbanisation) cells with their row counts, its
+    """What one series holds: its (sex, age, urbanisation, breakdown) cells with their row
+    counts, its
     years, and the kinds of area it covers. The explorer offers only these choices."""
 
     code: str
-    cells: tuple[tuple[str, str, str, int], ...]  # sex, age, urbanisation, rows; most first
+    cells: tuple[tuple[str, str, str, str, int], ...]  # sex, age, urbanisation, breakdown, rows
     first_year: int | None
     last_year: int | None
     area_kinds: tuple[str, ...]
 
-    DIMENSIONS = ("sex", "age", "urbanisation")
+    DIMENSIONS = ("sex", "age", "urbanisation", "breakdown")
 
     @property
     def has_countries(self) -> bool:
@@ -165,7 +174,7 @@ class SeriesHoldings:
         counts: dict[str, int] = {}
         for cell in self.cells:
             if all(cell[self.DIMENSIONS.index(k)] == v for k, v in fixed.items()):
-                counts[cell[at]] = counts.get(cell[at], 0) + cell[3]
+                counts[cell[at]] = counts.get(cell[at], 0) + cell[-1]
         return tuple(sorted(counts, key=lambda v: (-counts[v], v)))
 
     def default(self, dimension: str, **fixed: str) -> str | None:
@@ -181,10 +190,10 @@ def series_holdings(session: Session, code: str) -> SeriesHoldings:
     """The breakdown cells, years and area kinds held for ``code`` (empty when none)."""
     o = Observation
     cells = session.execute(
-        select(o.sex, o.age, o.urbanisation, func.count())
+        select(o.sex, o.age, o.urbanisation, o.breakdown, func.count())
         .where(o.series == code)
-        .group_by(o.sex, o.age, o.urbanisation)
-        .order_by(func.count().desc(), o.sex, o.age, o.urbanisation)
+        .group_by(o.sex, o.age, o.urbanisation, o.breakdown)
+        .order_by(func.count().desc(), o.sex, o.age, o.urbanisation, o.breakdown)
     ).all()
     first, last = session.execute(
         select(func.min(o.year_from), func.max(o.year_to)).where(o.series == code)
@@ -199,3 +208,37 @@ def series_holdings(session: Session, code: str) -> SeriesHoldings:
         last_year=last,
         area_kinds=tuple(sorted(kinds)),
     )
+
+
+def breakdown_words(session: Session, texts: Iterable[str], lang: str = "en") -> dict[str, str]:
+    """Each breakdown text in words: ``INCOME_WEALTH_QUANTILE=Q1`` -> ``Income or wealth
+    quantile: Quintile 1 (poorest)``; ``_T`` -> ``""``. Dimensions and codes the store has no
+    words for are shown as they are."""
+    from target87.store.breakdown import BreakdownError, parse
+    from target87.store.models import BreakdownCode, BreakdownDimension
+
+    parsed: dict[str, dict[str, str]] = {}
+    for text in set(texts):
+        try:
+            parsed[text] = parse(text)
+        except BreakdownError:
+            parsed[text] = {"?": text}
+    dimensions = {d for parts in parsed.values() for d in parts}
+    if not dimensions:
+        return dict.fromkeys(parsed, "")
+    names = {
+        d.id: d.name(lang)
+        for d in session.execute(
+            select(BreakdownDimension).where(BreakdownDimension.id.in_(dimensions))
+        ).scalars()
+    }
+    code_names = {
+        (c.dimension, c.code): c.name(lang)
+        for c in session.execute(
+            select(BreakdownCode).where(BreakdownCode.dimension.in_(dimensions))
+        ).scalars()
+    }
+    return {
+        text: "; ".join(f"{names.get(d, d)}: {code_names.get((d, c), c)}" for d, c in parts.items())
+        for text, parts in parsed.items()
+    }

@@ -190,7 +190,11 @@ class Pattern(Rule):
 
     def check(self, raw, ctx):
         cells = raw[self.column]
-        bad = self.applies(raw) & (cells != "") & ~cells.str.fullmatch(self.regex)
+        # Once per distinct value: a column of a million rows holds a handful of codes.
+        positions, uniques = pd.factorize(cells)
+        matches = pd.Series(uniques).str.fullmatch(self.regex).fillna(False).to_numpy(bool)
+        fails = np.append(~matches & (np.asarray(uniques, dtype=object) != ""), False)
+        bad = self.applies(raw) & pd.Series(fails[positions], index=raw.index)
         message = self.message or f"does not match {self.regex}"
         yield from self.found(raw, bad, self.column, lambda r: f"{r[self.column]!r} {message}")
 
@@ -343,6 +347,7 @@ class _Groups(Rule):
             "time_period",
             "age",
             "urbanisation",
+            "breakdown",
             "source",
         ]
     )

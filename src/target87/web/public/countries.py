@@ -184,7 +184,11 @@ def _child_labour_charts(s: Session, code: str, lang: str) -> list[dict]:
     frame = store.observations(
         s, series=["SL_TLF_CHLDEC", "SL_TLF_CHLDEA"], areas=[code], age=["Y5T17"]
     )
-    frame = frame[(frame["urbanisation"] == "_T") & frame["time_period"].str.fullmatch(r"\d{4}")]
+    frame = frame[
+        (frame["urbanisation"] == "_T")
+        & (frame["breakdown"] == "_T")
+        & frame["time_period"].str.fullmatch(r"\d{4}")
+    ]
     charts = []
     for series, part in frame.groupby("series", sort=True):
         title = name_of(s, M.Series, series, lang)

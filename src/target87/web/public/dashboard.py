@@ -71,7 +71,9 @@ def world_rows(s: Session) -> list[dict]:
         sex=["_T"],
         age=["Y5T17"],
     )
-    world = world[world["urbanisation"] == "_T"].sort_values(["series", "year_to"])
+    world = world[(world["urbanisation"] == "_T") & (world["breakdown"] == "_T")].sort_values(
+        ["series", "year_to"]
+    )
     hazardous = world[world["series"] == "GE_CHLD_HAZ"].set_index("time_period")["value"]
     millions = world[world["series"] == "GE_CHLD_LAB"].set_index("time_period")
     percent = world[world["series"] == "GE_CHLD_LAB_PT"].set_index("time_period")["value"]

@@ -40,10 +40,12 @@ class Choice:
     sex: str | None
     age: str | None
     urbanisation: str | None
+    breakdown: str | None
     start: int | None
     end: int | None
     sort: str
     notes: list[str] = field(default_factory=list)
+    words: dict[str, str] = field(default_factory=dict)  # breakdown text -> its words
 
     def controls(self, labels) -> dict[str, list[tuple[str, str]]]:
         """Each breakdown control's (code, words): what the series holds with the choices
@@ -63,12 +65,27 @@ class Choice:
             "sex": self.sex or "",
             "age": self.age or "",
             "urbanisation": self.urbanisation or "",
+            "breakdown": self.breakdown or "",
             "start": "" if self.start is None else str(self.start),
             "end": "" if self.end is None else str(self.end),
             "sort": self.sort,
         }
         params.update(changes)
         return params
+
+
+def labeller(lang: str, words: dict[str, str]):
+    """Words for a control's codes: breakdowns in the store's words (``words``), the others
+    from the code lists."""
+    labels = code_labels(lang)
+    t = translator(lang)
+
+    def label(name: str, code: str, *more) -> str:
+        if name != "breakdown":
+            return labels(name, code, *more)
+        return words.get(code) or t("breakdown_none")
+
+    return label
 
 
 def _year(text: str, what: str, notes: list[str], t) -> int | None:
@@ -92,8 +109,10 @@ def _series_code(s: Session, token: str) -> str:
 def choose_view(s: Session, asked: dict[str, str], lang: str, series_codes: list[str]) -> Choice:
     """Check every asked value against the series; unknown ones fall back with a note."""
     t = translator(lang)
-    labels = code_labels(lang)
     notes: list[str] = []
+    words: dict[str, str] = {}
+    labels = labeller(lang, words)
+
     code = _series_code(s, asked.get("series") or "")
     if code not in series_codes:
         if asked.get("series", "").strip():
@@ -101,6 +120,7 @@ def choose_view(s: Session, asked: dict[str, str], lang: str, series_codes: list
         code = "SL_TLF_CHLDEC" if "SL_TLF_CHLDEC" in series_codes else series_codes[0]
     info = s.get(M.Series, code)
     holdings = store.series_holdings(s, code)
+    words.update(store.breakdown_words(s, holdings.values("breakdown"), lang))
     picked: dict[str, str] = {}
     for name in DIMENSIONS:
         held = holdings.values(name, **picked)
@@ -130,10 +150,12 @@ def choose_view(s: Session, asked: dict[str, str], lang: str, series_codes: list
         picked.get("sex"),
         picked.get("age"),
         picked.get("urbanisation"),
+        picked.get("breakdown"),
         start,
         end,
         sort,
         notes,
+        words,
     )
 
 
@@ -168,6 +190,8 @@ def latest_rows(s: Session, choice: Choice, lang: str) -> tuple[pd.DataFrame, pd
     )
     if choice.urbanisation:
         frame = frame[frame["urbanisation"] == choice.urbanisation]
+    if choice.breakdown:
+        frame = frame[frame["breakdown"] == choice.breakdown]
     latest = latest_in_window(frame, choice.start, choice.end)
     areas = area_table(s, lang)
     held = latest.reset_index()[
@@ -204,6 +228,7 @@ def explore(
     sex: str = "",
     age: str = "",
     urbanisation: str = "",
+    breakdown: str = "",
     start: str = "",
     end: str = "",
     sort: str = "value",
@@ -211,12 +236,12 @@ def explore(
     """Indicator explorer: one series' latest value per area in a window of years."""
     lang, _ = choose(request)
     t = translator(lang)
-    labels = code_labels(lang)
     asked = dict(
         series=series,
         sex=sex,
         age=age,
         urbanisation=urbanisation,
+        breakdown=breakdown,
         start=start,
         end=end,
         sort=sort,
@@ -224,6 +249,7 @@ def explore(
     with session(request) as s:
         options = list(s.execute(select(M.Series).order_by(M.Series.code)).scalars())
         choice = choose_view(s, asked, lang, [o.code for o in options])
+        labels = labeller(lang, choice.words)
         countries, aggregates = latest_rows(s, choice, lang)
     info = choice.series
     unit = "%" if info.unit == "PT" else labels("unit", info.unit, info.unit_mult)
