@@ -131,3 +131,52 @@ def test_kazakh_sdg_build_message_with_its_gaps_mapped(url, tmp_path):  # noqa: 
         expected[(area, o["TIME_PERIOD"], o["SEX"], o["URBANISATION"])] = float(o["OBS_VALUE"])
     got = {(r.ref_area, r.time_period, r.sex, r.urbanisation): r.value for r in rows.itertuples()}
     assert got == expected and len(got) > 500
+
+
+def test_united_kingdom_counts_by_type_of_exploitation_a_national_breakdown(url, tmp_path):  # noqa: F811
+    """ONS's 8.7.1 is a proxy (children referred to the National Referral Mechanism, a count)
+    by "Type of exploitation", a breakdown the SDG DSD lacks: kept as a national one with the
+    file's words. Edit: the proxy is no SDG series, so an administrator defines a national
+    series for it first (as the web form ``/reporting/series`` does)."""
+    engine = store.make_engine(url)
+    with Session(engine) as s:
+        s.add(
+            store.Series(
+                code="GB_NRM_CHLD",
+                sdg_indicator="8.7.1",
+                name_en="Potential child victims of modern slavery referred to the NRM (proxy)",
+                unit="NUMBER",
+                unit_mult=0,
+                direction="lower_is_better",
+            )
+        )
+        s.commit()
+    add_source(url, "gbr_ons_nrm")
+    out = tmp_path / "gbr.yaml"
+    mapped = run(url, "map", str(REAL / "GBR"), "--area", "GBR", "--series", "GB_NRM_CHLD",
+                 "--source", "gbr_ons_nrm", "--out", str(out))  # fmt: skip
+    assert mapped.exit_code == 0 and "Nothing stays unknown" in mapped.output, mapped.output
+    proposal = yaml.safe_load(out.read_text(encoding="utf-8"))
+    assert proposal["columns"]["Type of exploitation"] == "breakdown:TYPE_OF_EXPLOITATION"
+    assert proposal["codes"]["unit"] == {"Number of children": "NUMBER"}
+    loaded = run(url, "load", str(REAL / "GBR"), "--mapping", str(out))
+    assert loaded.exit_code == 0, loaded.output
+    assert "19 row(s) without a value (no data) left out" in loaded.output
+    with open(REAL / "GBR" / "data" / "indicator_8-7-1.csv", encoding="utf-8") as f:
+        rows = [r for r in csv.DictReader(f) if r["Value"].strip()]
+    sex = {"": "_T", "Female": "F", "Male": "M"}
+    with Session(engine) as s:
+        words = store.breakdown_words(
+            s, stored(url, "gbr_ons_nrm")["breakdown"].unique().tolist(), "en"
+        )
+    engine.dispose()
+    expected = {
+        (r["Year"], sex[r["Sex"]], f"Type of exploitation: {r['Type of exploitation']}"):
+        float(r["Value"])
+        for r in rows
+    }  # fmt: skip
+    got = {
+        (r.time_period, r.sex, words[r.breakdown]): r.value
+        for r in stored(url, "gbr_ons_nrm").itertuples()
+    }
+    assert got == expected and len(got) == 47

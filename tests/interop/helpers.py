@@ -8,7 +8,7 @@ from sqlalchemy import text
 from target87 import store
 from target87.interop.table import OBS_COLUMNS, typed
 
-KEY = ["series", "ref_area", "time_period", "sex", "age", "urbanisation", "source"]
+KEY = ["series", "ref_area", "time_period", "sex", "age", "urbanisation", "breakdown", "source"]
 
 
 def warehouse_slice(session, extra: bool = True) -> pd.DataFrame:

@@ -165,6 +165,8 @@ def test_every_page_link_asset_and_form_answers_as_it_should(crawls, capsys):
     assert len(public.pages) > 400  # every country, the explorer's series and options, ...
     for role in ROLES[1:]:
         assert any(shape(u).startswith("/reporting") for u in crawls[(role, "en")].pages), role
+    for lang in LANGS:  # the upload form is linked from the administrator's dashboard
+        assert any(shape(u) == "/reporting/upload" for u in crawls[("admin", lang)].pages), lang
 
 
 def test_every_shape_of_page_in_the_browser_has_no_console_error_nor_foreign_request(

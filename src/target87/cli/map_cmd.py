@@ -13,28 +13,13 @@ import typer
 from rich.table import Table
 from sqlalchemy.orm import Session
 
-from target87 import store
 from target87.cli.common import check_series_and_areas, console, err, ready_engine
 from target87.ingest import LoadError
-from target87.interop.codes import CodeMap
 from target87.interop.formats import detect_format, format_named, readers
-from target87.interop.mapping import Mapping, propose, propose_sdmx
-from target87.interop.opensdg import raw_columns
-from target87.interop.sdmx_read import component_values
+from target87.interop.mapping import Mapping
+from target87.interop.proposal import propose_for_file
 
 app = typer.Typer()
-
-
-def _area_tables(session: Session) -> tuple[CodeMap, dict[str, str]]:
-    """Area codes (ISO3, M49) and names in three languages and ISO2, from the store."""
-    areas = list(session.query(store.Area))
-    codes = CodeMap([(a.code, a.iso3, a.iso2, a.m49) for a in areas])
-    names: dict[str, str] = {}
-    for a in areas:
-        for text in (a.iso2, a.name_en, a.name_fr, a.name_es):
-            if text:
-                names.setdefault(text, a.code)
-    return codes, names
 
 
 def mapping_table(mapping: Mapping) -> Table:
@@ -86,35 +71,18 @@ def map_file(
         chosen_series, areas = check_series_and_areas(
             session, [series] if series else [], [area] if area else None
         )
-        codes, names = _area_tables(session)
-        known_series = [s.code for s in session.query(store.Series)]
-        known_sources = [s.id for s in store.sources(session)]
-    try:
-        if fmt.startswith("sdmx"):
-            mapping = propose_sdmx(
-                component_values(path),
+        try:
+            mapping = propose_for_file(
+                session,
+                path,
+                fmt,
                 area=areas[0] if areas else None,
                 series=chosen_series[0] if chosen_series else None,
                 source=source,
-                codes=codes,
-                known_series=known_series,
             )
-        else:
-            columns, metadata = raw_columns(path)
-            mapping = propose(
-                columns,
-                metadata,
-                area=areas[0] if areas else None,
-                series=chosen_series[0] if chosen_series else None,
-                source=source,
-                codes=codes,
-                area_names=names,
-                known_series=known_series,
-                known_sources=known_sources,
-            )
-    except LoadError as exc:
-        err.print(f"[red]Refused[/]: {exc}")
-        raise typer.Exit(2) from None
+        except LoadError as exc:
+            err.print(f"[red]Refused[/]: {exc}")
+            raise typer.Exit(2) from None
     console.print(mapping_table(mapping))
     if mapping.unknown:
         err.print("[yellow]Still unknown[/] (edit the mapping, or pass --area/--series):")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import lru_cache
 
@@ -44,6 +44,10 @@ class UnknownCodes:
 
     file: str
     found: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    # The file's column -> our field, so that the message can name the mapping entry.
+    fields: dict[str, str] = field(default_factory=dict)
+    # (our field, the unknown code) -> the likeliest codes of ours, best first.
+    hint: Callable[[str, str], list[str]] | None = None
 
     def add(self, column: str, code: str, row: int) -> None:
         self.found.setdefault((column, code), []).append(row)
@@ -56,12 +60,23 @@ class UnknownCodes:
                 self.file,
                 rows[0],
                 column,
-                f"unknown code {code!r} ({len(rows)} row(s), first at {rows[0]})",
+                f"unknown code {code!r} ({len(rows)} row(s), first at {rows[0]})"
+                + self._advice(column, code),
                 rule="codes",
             )
             for (column, code), rows in sorted(self.found.items())
         ]
         raise LoadError(problems)
+
+    def _advice(self, column: str, code: str) -> str:
+        """The nearest known codes and the mapping entry that would read the code as one."""
+        ours = self.fields.get(column)
+        if not ours:
+            return ""
+        near = self.hint(ours, code) if self.hint else []
+        text = f"; nearest known: {', '.join(near)}" if near else ""
+        wanted = near[0] if near else "<code>"
+        return text + f"; a mapping entry that reads it: codes: {{{ours}: {{{code!r}: {wanted}}}}}"
 
 
 @lru_cache(maxsize=1)
@@ -141,6 +156,7 @@ def map_column(
     ``mapper`` is called once per distinct value and the misses' rows are found in one pass.
     """
     lookup = mapper.get if isinstance(mapper, dict) else mapper
+    unknown.fields.setdefault(label or column, column)
     values = raw[column]
     positions, uniques = pd.factorize(values)
     uniques = uniques.tolist()  # indexing a pandas Index per code would cost 10 µs each

@@ -37,7 +37,7 @@ from target87.interop.breakdowns import PREFIX, SDG_DIMENSIONS, dimension_of_tar
 from target87.interop.codes import CodeMap, age
 from target87.interop.subnational import local_area
 from target87.store.breakdown import slug
-from target87.store.lookup import folded
+from target87.store.lookup import folded, nearest
 
 DROP = "drop"
 # Our field -> the header the readers know it by (Open SDG's spelling).
@@ -168,6 +168,25 @@ def label_code(dimension: str, label: str) -> str | None:
     if dimension == "age":
         return age_code(label)
     return _tables()[1].get(dimension, {}).get(_key(label))
+
+
+COMMON_AGES = ("_T", "Y5T17", "Y5T14", "Y5T11", "Y12T14", "Y15T17", "Y0T17", "Y_GE18")
+
+
+def suggest_codes(field_name: str, label: str) -> list[str]:
+    """Our likeliest codes for a label a reader did not know, best first: what the synonyms
+    table says it is (``Boy`` -> ``M``), else the nearest codes of the field by their words."""
+    said = label_code(field_name, label) if field_name in CODED + ATTRIBUTES else None
+    if said:
+        return [said]
+    if field_name == "ref_area":
+        names = bundled_area_names()
+        return nearest(label, [(code, name) for name, code in names.items()], 3, fallback=False)
+    words = _tables()[1].get(field_name, {})
+    candidates = [(code, word) for word, code in words.items()]
+    if field_name == "age":
+        candidates += [(code, code) for code in COMMON_AGES]
+    return nearest(label, candidates, 3, fallback=False)
 
 
 def period_code(label: str) -> str | None:

@@ -67,7 +67,12 @@ from target87.interop.file_sources import SOURCE_ID, publisher_source, settle_so
 from target87.interop.format_spec import Format, Head
 from target87.interop.limits import decode, protect, read_limited, refuse, unprotect
 from target87.interop.mapping import Mapping as FileMapping
-from target87.interop.mapping import apply_rows, header_field, sdg_dimension_of_header
+from target87.interop.mapping import (
+    apply_rows,
+    header_field,
+    sdg_dimension_of_header,
+    suggest_codes,
+)
 from target87.interop.subnational import parent_of
 from target87.interop.table import (
     DEFAULTS,
@@ -77,6 +82,7 @@ from target87.interop.table import (
     raw_table,
     records,
 )
+from target87.store.breakdown import parse
 
 # Header as written -> our field. Headers are compared lower-cased, "_" read as a space.
 ALIASES = {
@@ -360,7 +366,7 @@ def _take_breakdowns(frame, extra, rows, mapping, where) -> None:
             dimension = dimension_of_target(target)
             if dimension:
                 named[dimension] = header
-    unknown = UnknownCodes(name)
+    unknown = UnknownCodes(name, hint=suggest_codes)
     parts, found = {}, {}
     for column, index in extra.items():
         labels = pd.Series([unprotect(r[index].strip()) for r in rows], index=frame.index)
@@ -506,7 +512,7 @@ def _map_codes(frame, codes: CodeMap, where) -> None:
     frame["reporting_type"] = frame["reporting_type"].map(
         lambda v: REPORTING_LABELS.get(v.lower(), v)
     )
-    unknown = UnknownCodes(name)
+    unknown = UnknownCodes(name, hint=suggest_codes)
     for field, mapper in (
         ("sex", _sex),
         ("age", _age),
@@ -555,11 +561,20 @@ def write_opensdg(
     written, metas = [], []
     for key in sorted(by_indicator):
         path = folder / "data" / f"indicator_{key}.csv"
+        # Other breakdowns as one column each, headed by the dimension's id, its codes in
+        # the cells (blank for none): what the reader reads back as the same breakdown.
+        parts = [parse(row.get("breakdown")) for row in by_indicator[key]]
+        dimensions = sorted({d for p in parts for d in p})
         with open(path, "w", encoding="utf-8", newline="") as f:
             writer = csv.writer(f, lineterminator="\n")
-            writer.writerow(HEADERS.values())
-            for row in by_indicator[key]:
-                writer.writerow(_cell(field, row[field], codes) for field in HEADERS)
+            writer.writerow([*HEADERS.values(), *dimensions])
+            for row, held in zip(by_indicator[key], parts, strict=True):
+                writer.writerow(
+                    [
+                        *(_cell(field, row[field], codes) for field in HEADERS),
+                        *(protect(held.get(d, "")) for d in dimensions),
+                    ]
+                )
         written.append(path)
         metas.append(_write_metadata(folder, key, by_indicator[key], series_meta, sources))
     return written + metas

@@ -24,7 +24,7 @@ from target87.interop.breakdowns import Found, compose_columns, is_sdg_dimension
 from target87.interop.codes import CodeMap, UnknownCodes, rows_of_codes
 from target87.interop.file_sources import settle_sources
 from target87.interop.mapping import Mapping as FileMapping
-from target87.interop.mapping import iso2_of
+from target87.interop.mapping import iso2_of, suggest_codes
 from target87.interop.sdmx_dsd import sdg_dsd
 from target87.interop.subnational import local_area
 from target87.interop.table import DEFAULTS, OBS_COLUMNS, drop_empty_values, fill_period_bounds
@@ -282,7 +282,7 @@ class _Found:
     unknown: UnknownCodes = field(init=False)
 
     def __post_init__(self) -> None:
-        self.unknown = UnknownCodes(self.file)
+        self.unknown = UnknownCodes(self.file, hint=suggest_codes)
 
     def spelling(self, component: str) -> str:
         """The component's column as the file spells it."""
@@ -425,6 +425,7 @@ def _map_to_our_codes(found: _Found, codes: CodeMap) -> None:
     ):
         if column in found.raw:
             label = found.source_columns.get(column, column)
+            found.unknown.fields.setdefault(label, column)
             values = pd.Series(found.raw[column])
             found.raw[column] = map_codes(values, lookup, found.unknown, label, found.rows)
 

@@ -503,6 +503,12 @@ EXPLORE_MESSAGES: dict[str, str] = {
     "urbanisation": "Area of residence",
     "breakdown": "Other breakdown",
     "breakdown_none": "none (all)",
+    "detail_title": "Subnational areas and other breakdowns",
+    "detail_note": (
+        "The latest value of each series for each subnational area and each breakdown bey"
+        "ond sex, age and area of residence, as the national files give them."
+    ),
+    "detail_more": "{n} more lines are in the explorer and the downloads:",
 }
 MESSAGES.update(EXPLORE_MESSAGES)
 
@@ -786,6 +792,120 @@ RISK_REPORT_MESSAGES: dict[str, str] = {
     "rr_prov_software": "software: {software}",
 }
 MESSAGES.update(RISK_REPORT_MESSAGES)
+
+
+# The upload page of national data files (web/reporting/upload.py): map, preview, load.
+UPLOAD_MESSAGES: dict[str, str] = {
+    "upload_title": "Load national data",
+    "upload_intro": (
+        "Upload one Open SDG indicator CSV, or an SDMX-ML or SDMX-CSV file. The platform "
+        "proposes how its columns and labels map to the SDG code lists; you check and edit "
+        "that mapping, preview the rows as they would be stored, and only then load them into "
+        "the warehouse."
+    ),
+    "upload_cli": "The same steps on the command line:",
+    "upload_not_taken": "The file was not taken; nothing was kept or written.",
+    "upload_file": "File (at most {mb} MB)",
+    "upload_area": "Area (ISO3 code), when the file names none",
+    "upload_series": "Series code, when the file names none",
+    "upload_source": "Source of the rows whose file names none",
+    "upload_source_none": "none: the file names its sources",
+    "upload_propose": "Propose a mapping",
+    "upload_who": (
+        "Rows loaded here go into the warehouse and onto the public pages at once, without "
+        "review: loading takes the rights both to edit and to publish a country's figures."
+    ),
+    "upload_col_file": "File",
+    "upload_col_line": "Line",
+    "upload_warning": "warning",
+    "upload_mapping_title": "Check the mapping",
+    "upload_file_read": "File read:",
+    "upload_what_maps": "Proposed mapping",
+    "upload_their_column": "Column of the file",
+    "upload_our_field": "Our field",
+    "upload_their_label": "Label of the file",
+    "upload_sdg_code": "SDG code",
+    "upload_every_row": "(the same for every row)",
+    "upload_no_lines": "Nothing to map: the file names every component by its SDG id.",
+    "upload_still_unknown": (
+        "Still unknown: edit the mapping below, or upload the file again with its area or series."
+    ),
+    "upload_nothing_unknown": "Nothing stays unknown.",
+    "upload_edit_title": "The mapping, to edit",
+    "upload_bad_mapping": "The mapping was refused; nothing was read or written.",
+    "upload_yaml_help": (
+        "columns: each header of the file and our field (or drop); codes: each label of the "
+        "file and its SDG code; skip: rows left out by our code, for instance unit: [NUMBER]; "
+        "keep: only the rows with these codes."
+    ),
+    "upload_yaml_label": "Mapping (YAML)",
+    "upload_preview_button": "Preview",
+    "upload_download_yaml": "Download the mapping (YAML), to keep beside the data",
+    "upload_preview_title": "Preview: nothing has been written",
+    "upload_counts": (
+        "{rows} rows would be stored; {skipped} rows left out by the mapping (skip or keep); "
+        "{no_value} rows without a value (no data) left out."
+    ),
+    "upload_ready": "No error found: these rows can be loaded.",
+    "upload_not_ready": (
+        "Nothing can be loaded until every error below is mended: edit the mapping and "
+        "preview again."
+    ),
+    "upload_problems_title": "Problems found ({n})",
+    "upload_more_problems": "… and {n} more errors (target87 check lists them all).",
+    "upload_sources_incomplete": "Sources the file describes too little to create",
+    "upload_new_sources": "Sources a load would create, as the file describes them",
+    "upload_new_areas": "Subnational areas a load would create",
+    "upload_sample": "The first {n} of {rows} rows, as they would be stored",
+    "upload_col_detail": "Source detail",
+    "upload_load_note": (
+        "All rows or none: new rows are added, changed ones updated, nothing is removed. The "
+        "load is logged under your account and can be undone."
+    ),
+    "upload_load_elsewhere": (
+        "Loading publishes the rows at once, which takes the rights to edit and to publish a "
+        "country's figures: your role may map and preview. Download the mapping and send it, "
+        "with the file, to an administrator of this platform, or enter the figures in your "
+        "national report."
+    ),
+    "upload_load_button": "Load these {n} rows",
+    "upload_discard": "Discard this upload",
+    "upload_done_title": "National data loaded",
+    "upload_done_counts": (
+        "Load {id}: {added} rows added, {changed} changed, {unchanged} unchanged; nothing removed."
+    ),
+    "upload_done_left_out": (
+        "Left out: {skipped} rows by the mapping, {no_value} rows without a value."
+    ),
+    "upload_col_rows": "Rows",
+    "upload_col_added": "Added",
+    "upload_col_changed": "Changed",
+    "upload_col_unchanged": "Unchanged",
+    "upload_warnings_title": "Warnings",
+    "upload_sources_created": "Sources created on import",
+    "upload_areas_created": "Subnational areas created",
+    "upload_undo_title": "To see or undo this load",
+    "upload_undo": "An operator of the instance lists its rows, or undoes it, on the command line:",
+    "upload_again": "Load another file",
+    "upload_expired": (
+        "This upload is no longer kept (it is kept for an hour, until it is loaded, and only "
+        "for the session that sent it): upload the file again."
+    ),
+    "upload_unknown_area": "Unknown area {code} (nearest: {near}).",
+    "upload_unknown_series": "Unknown series {code} (nearest: {near}).",
+    "upload_unknown_source": "Unknown source {code}.",
+    "upload_no_file": "Choose a file to upload.",
+    "upload_too_big": "{name} is larger than the upload limit of {limit} bytes.",
+    "upload_wrong_format": (
+        "{name} is not a file this page takes: an Open SDG indicator CSV, an SDMX-ML or an "
+        "SDMX-CSV file."
+    ),
+    "upload_unreadable": "{name} could not be read:",
+    "upload_preview_first": (
+        "Preview the mapping before loading: only a mapping whose preview found no error is loaded."
+    ),
+}
+MESSAGES.update(UPLOAD_MESSAGES)
 
 
 @cache

@@ -91,6 +91,11 @@ class ObservationOut(BaseModel):
     sex: str
     age: str
     urbanisation: str
+    breakdown: str = Field(
+        "_T",
+        description="other breakdowns: DIM=CODE pairs joined by ';' "
+        "(e.g. INCOME_WEALTH_QUANTILE=Q1), _T for none",
+    )
     value: float | None = None
     lower_bound: float | None = None
     upper_bound: float | None = None
@@ -100,6 +105,7 @@ class ObservationOut(BaseModel):
     nature: str | None = None
     reporting_type: str | None = None
     footnote: str | None = None
+    source_detail: str | None = Field(None, description="the producer's words on the source")
     source: str
     preferred: bool | None = Field(
         None, description="with all_sources=true: whether this source's value is preferred"

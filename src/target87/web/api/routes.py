@@ -24,6 +24,7 @@ from target87 import store
 from target87.interop.table import records
 from target87.progress.data import NoData
 from target87.progress.report import progress_report
+from target87.store.breakdown import BreakdownError, canonical
 from target87.web.api.formats import (
     CSV_TYPE,
     SDMX_CSV_TYPE,
@@ -144,6 +145,19 @@ OBSERVATION_RESPONSES = {
 }
 
 
+def _breakdowns(given: list[str] | None) -> list[str] | None:
+    """Breakdowns as asked, in canonical order; a malformed one is a 400 saying why."""
+    if not given:
+        return None
+    out = []
+    for text in given:
+        try:
+            out.append(canonical(text))
+        except BreakdownError as exc:
+            raise ApiError(400, f"breakdown: {exc}", value=text) from None
+    return out
+
+
 def _area_codes(session: Session, tokens: list[str], members: bool) -> list[str]:
     codes: list[str] = []
     for token in tokens:
@@ -184,6 +198,13 @@ def list_observations(
     ] = False,
     sex: Annotated[list[str] | None, Query(description="SDMX sex code: _T, F, M")] = None,
     age: Annotated[list[str] | None, Query(description="SDMX age code, e.g. Y5T17")] = None,
+    breakdown: Annotated[
+        list[str] | None,
+        Query(
+            description="other breakdown: DIM=CODE pairs joined by ';' "
+            "(INCOME_WEALTH_QUANTILE=Q1), _T for none (repeatable)"
+        ),
+    ] = None,
     year_from: Annotated[int | None, Query(alias="from", ge=0, le=9999)] = None,
     year_to: Annotated[int | None, Query(alias="to", ge=0, le=9999)] = None,
     all_sources: Annotated[
@@ -212,6 +233,7 @@ def list_observations(
         areas=areas,
         sex=sex,
         age=age,
+        breakdown=_breakdowns(breakdown),
         year_from=year_from,
         year_to=year_to,
         # Always every source, filtered here: store.observations fails on an empty selection

@@ -20,6 +20,7 @@ from target87.web.reporting.render import (
     page,
     text,
 )
+from target87.web.reporting.upload_rights import may_walk_somewhere
 from target87.web.site.auth import to_sign_in
 from target87.web.site.forms import PostedForm, guard
 from target87.web.site.language import choose
@@ -75,6 +76,7 @@ def dashboard(request: Request, v: CurrentVisitor):
             queue=queue,
             names=names,
             every=every,
+            may_load=may_walk_somewhere(v.user),
         )
 
     return guarded(show, request, v)

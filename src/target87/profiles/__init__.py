@@ -23,6 +23,7 @@ from target87.presentation import (
     period_label,
 )
 from target87.presentation.messages import MESSAGES, label
+from target87.profiles.detail import DetailLine, detail_lines
 from target87.store import models as M
 from target87.store.lookup import resolve_area
 from target87.store.query import observations
@@ -155,6 +156,8 @@ class CountryProfile:
     goods: list[GoodLine] = field(default_factory=list)
     region_figures: list[Figure] = field(default_factory=list)
     progress: list[ProgressLine] = field(default_factory=list)
+    detail: list[DetailLine] = field(default_factory=list)  # subnational areas, breakdowns
+    detail_more: int = 0  # detail lines beyond those listed
     citations: dict[str, str] = field(default_factory=dict)  # source id -> citation line
     lang: str = "en"  # the language of the profile's texts
 
@@ -381,11 +384,13 @@ def country_profile(session: Session, area: str, lang: str = "en") -> CountryPro
     profile.region_figures = _latest_figures(session, REGION_SERIES, regions + ["WLD"], lang)
 
     profile.progress = progress_lines(session, a.code, lang)
+    profile.detail, profile.detail_more = detail_lines(session, a.code, lang)
 
     used = [line.source for line in profile.child_labour + profile.other_child_labour]
     used += [src for line in profile.progress for src in line.sources]
     used += [f.source for f in profile.trafficking + profile.region_figures]
     used += [r.source for r in profile.ratifications] + [g.source for g in profile.goods]
+    used += [line.source for line in profile.detail]
     if a.pathfinder_source:
         used.append(a.pathfinder_source)
     for source_id in dict.fromkeys(used):
