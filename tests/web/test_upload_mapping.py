@@ -225,9 +225,7 @@ def test_a_focal_point_maps_and_previews_its_own_countrys_file_but_may_not_load_
     assert focal.get("/reporting/upload").status_code == 200
     other = send(focal, site, ARM_CSV, area="ARM", series="SL_TLF_CHLDEC")
     assert other.status_code == 403 and pending_folders(site) == []  # not its country
-    token, page = upload(
-        focal, site, ARM_CSV, area="NPL", series="SL_TLF_CHLDEC", source=SOURCE
-    )
+    token, page = upload(focal, site, ARM_CSV, area="NPL", series="SL_TLF_CHLDEC", source=SOURCE)
     edited = yaml.safe_load(yaml_of(page))
     edited["skip"] = {"unit": ["NUMBER"]}
     before = observation_count(site)
