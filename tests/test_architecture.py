@@ -29,7 +29,7 @@ FLOORS = {
 }
 ROOMS = {
     "progress": {"store"},
-    "profiles": {"presentation", "progress", "store"},
+    "profiles": {"presentation", "progress", "reporting", "risk", "store"},
     "risk": {"presentation", "store"},
     "reporting": {"ingest", "interop", "presentation", "store", "validation"},
     "evidence": {"presentation", "store", "interop", "ingest", "validation"},

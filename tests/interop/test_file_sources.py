@@ -36,7 +36,8 @@ def exported(tmp_path):
     (tmp_path / "obs.csv").write_text(ROW, encoding="utf-8")
     assert _run(url, "load", str(tmp_path / "obs.csv")).exit_code == 0
     files = {}
-    for fmt, name in (("xlsx", "out.xlsx"), ("json", "out.json")):
+    for fmt, name in (("xlsx", "out.xlsx"), ("json", "out.json"), ("sdmx-ml", "out.xml"),
+                      ("sdmx-csv", "out.sdmx.csv")):  # fmt: skip
         files[fmt] = tmp_path / name
         assert _run(url, "export", "-o", str(files[fmt]), "-f", fmt, "-s", "SL_TLF_CHLDEC",
                     "-a", "NPL").exit_code == 0  # fmt: skip
@@ -93,3 +94,32 @@ def test_a_source_described_without_its_licence_is_not_created_and_the_load_says
     text = " ".join(result.output.split())
     assert f'Source not created: "sources" entry {mine + 1} has no licence' in text
     assert f"unknown source '{SOURCE}'" in text
+
+
+@pytest.mark.parametrize("fmt", ["sdmx-ml", "sdmx-csv"])
+def test_an_sdmx_export_loads_into_a_fresh_instance_creating_the_source_it_names(
+    exported, tmp_path, fmt
+):
+    """SDMX carries a source's id in SOURCE_DETAIL, not its description: the fresh instance
+    creates the source from the id and the message's sender, says so, and never refuses the
+    rows because the id is not registered there."""
+    url = f"sqlite:///{tmp_path / f'fresh-{fmt}.sqlite'}"
+    loaded = _run(url, "load", str(exported[fmt]))
+    assert loaded.exit_code == 0, loaded.output
+    assert f"Source created on import: {SOURCE} (" in loaded.output
+    engine = store.make_engine(url)
+    with Session(engine) as s:
+        src = s.get(store.Source, SOURCE)
+        assert src.notes.startswith("created on import from ")
+        assert exported[fmt].name in src.notes
+        assert src.licence.startswith("not stated in the file")  # never guessed
+        frame = store.observations(s, series=["SL_TLF_CHLDEC"], areas=["NPL"], all_sources=True)
+        assert frame.loc[frame["source"] == SOURCE, "value"].tolist() == [12.5]
+        held = s.get(store.Source, "un_sdg_871")
+        before = (held.citation, held.licence)
+    engine.dispose()
+    again = _run(url, "load", str(exported[fmt]))
+    assert again.exit_code == 0 and "Source created" not in again.output
+    with Session(store.make_engine(url)) as s:  # a source the store holds is never changed
+        held = s.get(store.Source, "un_sdg_871")
+        assert (held.citation, held.licence) == before

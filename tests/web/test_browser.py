@@ -69,11 +69,18 @@ def tab_through(page: Page, presses: int) -> list[dict]:
 
 
 def wait_for_charts(page: Page, timeout: float = 10_000) -> None:
-    """Wait until static/charts.js has filled every chart target, then check none failed."""
+    """Wait until static/charts.js has drawn every chart, then check none failed. Charts that
+    are the server's image until the reader reaches for them (the country profile's) are
+    made live first, as a reader's pointer would."""
+    page.wait_for_function(
+        "() => !document.querySelector('script.vega-spec') || window.target87Charts",
+        timeout=timeout,
+    )
+    page.evaluate("() => window.target87Charts && window.target87Charts.activateAll()")
     page.wait_for_function(
         """() => Array.from(document.querySelectorAll("script.vega-spec")).every(s => {
             const t = document.getElementById(s.dataset.target);
-            return t && t.childElementCount + t.textContent.length > 0;
+            return t && (t.querySelector("svg, canvas") || t.textContent.trim().length > 0);
         })""",
         timeout=timeout,
     )
@@ -308,11 +315,18 @@ def test_the_explorer_map_shows_every_country_and_the_table_says_no_data(page, c
     rows = table_rows(page)
     valued = [r for r in rows if r[1] != "no data"]
     assert valued and len(valued) < len(rows)  # countries without data listed as such, not 0
-    # Every shape of the 1:110m map, grey; coloured ones on top for countries with a value
-    # (small states with a value have no shape at this scale: the table lists them).
-    assert_vega_marks(page, "#chart-map", 177, mark="shape", name="countries_marks")
-    coloured = page.locator("#chart-map g.mark-shape.role-mark.values_marks > *").count()
+    # Every shape of the 1:110m map, grey where there is no data, a class colour where there
+    # is; small states (no shape at this scale) are symbols on top, coloured the same way.
+    assert_vega_marks(page, "#chart-map", 177, mark="shape", name="shapes")
+    fills = page.locator("#chart-map g.mark-shape.role-mark.shapes > path").evaluate_all(
+        "els => els.map(e => (e.getAttribute('fill') || '').toLowerCase())"
+    )
+    symbols = page.locator("#chart-map g.mark-symbol.role-mark.small_states > path").evaluate_all(
+        "els => els.map(e => (e.getAttribute('fill') || '').toLowerCase())"
+    )
+    coloured = sum(f not in ("#d9d9d9", "") for f in fills)
     assert 0.6 * len(valued) <= coloured <= len(valued)
+    assert any(f not in ("#d9d9d9", "") for f in symbols)  # small states with a value
     assert_vega_marks(page, "#chart-ranking", min(30, len(valued)), mark="rect")
     assert console_errors == []
 

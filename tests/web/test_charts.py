@@ -178,6 +178,8 @@ def test_close_values_by_sex_are_separate_points_each_with_its_tooltip(page, con
     page.goto("/countries/NPL?lang=en")
     wait_for_charts(page)
     data = rows_of(spec_of(page, "chart-SL_TLF_CHLDEA"))
+    # Below the headline cards and the contents: in view, for the pointer to reach its points.
+    page.locator("#chart-SL_TLF_CHLDEA").scroll_into_view_if_needed()
     year = 2014
     values = {r["sex_label"]: r["value"] for r in data if r["year"] == year}
     # Total 19.0, girls 19.3, boys 19.2 once rounded: less than 3 pixels apart on the y axis.
@@ -362,5 +364,12 @@ def test_every_chart_a_page_carries_is_valid_vega_lite(warehouse_url, tmp_path, 
     schema = load_schema()
     for text in specs:
         spec = json.loads(text)
+        if "/vega/" in spec.get("$schema", ""):
+            # A full Vega spec (the zoomable maps): no Vega schema ships with the packages;
+            # Vega itself parses and draws it (data read from the package, not fetched).
+            from target87.presentation.charts.maps import inline_data
+
+            assert "<path" in vlc.vega_to_svg(inline_data(spec))
+            continue
         validate_jsonschema(spec, schema)  # raises on any deviation from Vega-Lite
         assert vlc.vegalite_to_vega(spec)["marks"]

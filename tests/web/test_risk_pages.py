@@ -77,12 +77,17 @@ def test_map_colours_every_territory_and_greys_the_unclassified(client, publishe
     _, _, doc = published
     labels = list(doc["classification"]["labels"])
     spec = class_map_spec(doc["geojson"], labels, "map", "text", "suppressed")
-    features = spec["datasets"][next(iter(spec["datasets"]))] if "datasets" in spec else None
-    values = features or spec["data"]["values"]
+    values = _values(spec)
     assert len(values) == len(doc["geojson"]["features"]) == 40
-    domain = spec["encoding"]["color"]["scale"]["domain"]
-    assert domain == [*labels, "suppressed"]
+    # A Vega map (zoomable): one ordinal colour scale, the classes then "No data" and
+    # "Suppressed", each territory in one of them; the suppressed ones say so.
+    (colour,) = [s for s in spec["scales"] if s["name"] == "color"]
+    domain = colour["domain"]
+    assert domain[: len(labels)] == labels and len(domain) == len(labels) + 2
+    assert domain[-2:] == ["No data", "Suppressed (too few observations)"]
     assert {v["properties"]["shown"] for v in values} <= set(domain)
+    suppressed = [v for v in values if v["properties"].get("disclosure") == "suppressed"]
+    assert suppressed and all(v["properties"]["shown"] == domain[-1] for v in suppressed)
 
 
 def test_csv_is_the_published_table_as_an_attachment(client, published):
@@ -173,6 +178,8 @@ def _spec(page: str, chart: str) -> dict:
 def _values(spec: dict) -> list[dict]:
     if "datasets" in spec:
         return [v for values in spec["datasets"].values() for v in values]
+    if isinstance(spec["data"], list):  # a Vega spec (the zoomable map): its inline data sets
+        return [v for data in spec["data"] for v in data.get("values", [])]
     return spec["data"]["values"]
 
 

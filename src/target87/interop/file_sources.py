@@ -116,6 +116,25 @@ def publisher_source(
     }
 
 
+def id_source(ident: str, publisher: dict | None, file: str) -> dict:
+    """A source for an id a file names in SOURCE_DETAIL without describing it (an SDMX file
+    exported by another target87 instance, the UN's): its publisher the file's sender when
+    it names one. Created on import only if the store lacks the id."""
+    by = publisher["publisher"] if publisher else "publisher not named in the file"
+    title = f"Source {ident}, as named in {file}"
+    return {
+        "id": ident,
+        "publisher": by,
+        "title": title,
+        "edition": None,
+        "year": None,
+        "url": None,
+        "licence": NO_LICENCE,
+        "citation": f"{by}. {title} (SOURCE_DETAIL; described by no other field of the file).",
+        "missing": "",
+    }
+
+
 def settle_sources(raw: pd.DataFrame, source: str | None, publisher: dict | None) -> None:
     """Each row's source, in place: a ``source_detail`` that is a source id (our exports, the
     UN's) is the row's source; rows left without one take ``source`` (the user's
@@ -131,6 +150,14 @@ def settle_sources(raw: pd.DataFrame, source: str | None, publisher: dict | None
     if is_id.any():
         raw.loc[is_id, "source"] = detail[is_id]
         raw.loc[is_id, "source_detail"] = ""
+        # An id the store may not hold (a file from another instance): described from what
+        # the file says, created on import if missing (never refused for being unregistered).
+        carried = {s["id"] for s in raw.attrs.get("sources", [])}
+        named = sorted(set(detail[is_id]) - carried)
+        raw.attrs["sources"] = [
+            *raw.attrs.get("sources", []),
+            *(id_source(i, publisher, raw.attrs.get("file", "a file")) for i in named),
+        ]
     left = raw["source"] == ""
     if not left.any():
         return

@@ -11,6 +11,10 @@ from importlib import resources
 
 from babel.messages.pofile import read_po
 
+from target87.presentation.messages_charts import CHARTS_MESSAGES
+from target87.presentation.messages_design import DESIGN_MESSAGES
+from target87.presentation.messages_maps import MAPS_MESSAGES
+
 LANGUAGES = ("en", "fr", "es")
 
 MESSAGES: dict[str, str] = {
@@ -503,6 +507,19 @@ EXPLORE_MESSAGES: dict[str, str] = {
     "urbanisation": "Area of residence",
     "breakdown": "Other breakdown",
     "breakdown_none": "none (all)",
+    "headline_title": "At a glance",
+    "headline_world": "The world at a glance",
+    "headline_change_points": "{change} percentage points since {year}",
+    "headline_change_count": "{change} since {year}",
+    "headline_one_value": "One value only: no change or progress status can be computed.",
+    "headline_no_status": "No progress status: the series has no target to measure against.",
+    "toc_title": "On this page",
+    "profile_risk": "Risk identification (CLRISK)",
+    "profile_risk_none": "No risk identification has been published for this country.",
+    "profile_reporting": "National reporting",
+    "profile_reporting_none": "No national report has been published for this country yet.",
+    "profile_report_line": "National report {year}: {ministry}",
+    "badge_synthetic": "synthetic data",
     "detail_title": "Subnational areas and other breakdowns",
     "detail_note": (
         "The latest value of each series for each subnational area and each breakdown bey"
@@ -906,6 +923,12 @@ UPLOAD_MESSAGES: dict[str, str] = {
     ),
 }
 MESSAGES.update(UPLOAD_MESSAGES)
+# Texts kept in modules of their own (one per part of the site), merged here; a key is defined
+# once only.
+for _part in (DESIGN_MESSAGES, CHARTS_MESSAGES, MAPS_MESSAGES):
+    if _clash := set(_part) & set(MESSAGES):
+        raise RuntimeError(f"message keys defined twice: {sorted(_clash)}")
+    MESSAGES.update(_part)
 
 
 @cache

@@ -61,7 +61,7 @@ def format_number(
 
 
 @cache
-def _percent_affixes(lang: str) -> tuple[str, str]:
+def percent_affixes(lang: str) -> tuple[str, str]:
     if lang in _PERCENT_OVERRIDE:
         return _PERCENT_OVERRIDE[lang]
     pattern = Locale.parse(lang).percent_formats[None].pattern.split(";")[0]
@@ -77,7 +77,7 @@ def format_percent(
     "5.4 %" / "5,4\u00a0%" / "5,4\u00a0%"."""
     if _missing(value):
         return MISSING
-    prefix, suffix = _percent_affixes(_lang(lang))
+    prefix, suffix = percent_affixes(_lang(lang))
     return f"{prefix}{format_number(value, lang, digits, fixed=fixed)}{suffix}"
 
 

@@ -24,6 +24,8 @@ from target87.presentation import (
 )
 from target87.presentation.messages import MESSAGES, label
 from target87.profiles.detail import DetailLine, detail_lines
+from target87.profiles.headlines import Headline, headlines, status_words
+from target87.profiles.rooms import ReportLine, RiskRunLine, published_reports, risk_runs
 from target87.store import models as M
 from target87.store.lookup import resolve_area
 from target87.store.query import observations
@@ -158,6 +160,9 @@ class CountryProfile:
     progress: list[ProgressLine] = field(default_factory=list)
     detail: list[DetailLine] = field(default_factory=list)  # subnational areas, breakdowns
     detail_more: int = 0  # detail lines beyond those listed
+    headlines: list[Headline] = field(default_factory=list)  # the answer, first
+    risk_runs: list[RiskRunLine] = field(default_factory=list)
+    reports: list[ReportLine] = field(default_factory=list)  # published national reports
     citations: dict[str, str] = field(default_factory=dict)  # source id -> citation line
     lang: str = "en"  # the language of the profile's texts
 
@@ -281,7 +286,7 @@ def progress_lines(session: Session, code: str, lang: str = "en") -> list[Progre
                 series=series,
                 series_name=_name(session, M.Series, series, lang) or series,
                 category=status.category if status else None,
-                label=_status_label(status, lang) if status else None,
+                label=status_words(status, lang) if status else None,
                 base=_year_value(status.base_year, status.base_value, lang) if status else None,
                 latest=(
                     _year_value(status.latest_year, status.latest_value, lang) if status else None
@@ -294,11 +299,6 @@ def progress_lines(session: Session, code: str, lang: str = "en") -> list[Progre
             )
         )
     return lines
-
-
-def _status_label(status, lang: str) -> str:
-    """The status in words: the method's own in English, the platform's translation else."""
-    return status.label if lang == "en" else label(status.category, lang)
 
 
 def _year_value(year: float, value: float, lang: str) -> str:
@@ -385,12 +385,16 @@ def country_profile(session: Session, area: str, lang: str = "en") -> CountryPro
 
     profile.progress = progress_lines(session, a.code, lang)
     profile.detail, profile.detail_more = detail_lines(session, a.code, lang)
+    profile.headlines = headlines(session, a.code, [*CHILD_LABOUR_SERIES, "VC_HTF_DETV"], lang)
+    profile.risk_runs = risk_runs(session, a.code)
+    profile.reports = published_reports(session, a.code)
 
     used = [line.source for line in profile.child_labour + profile.other_child_labour]
     used += [src for line in profile.progress for src in line.sources]
     used += [f.source for f in profile.trafficking + profile.region_figures]
     used += [r.source for r in profile.ratifications] + [g.source for g in profile.goods]
     used += [line.source for line in profile.detail]
+    used += [h.source for h in profile.headlines]
     if a.pathfinder_source:
         used.append(a.pathfinder_source)
     for source_id in dict.fromkeys(used):

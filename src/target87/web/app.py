@@ -14,11 +14,12 @@ import os
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from starlette.middleware.gzip import GZipMiddleware
 
 from target87 import store
 from target87.presentation.rendering import STATIC
 from target87.web import api, public, reporting, risk, site
-from target87.web.site import errors
+from target87.web.site import errors, figures
 from target87.web.site.headers import SecurityHeaders
 
 ROOMS = (site, public, reporting, risk, api)
@@ -59,6 +60,10 @@ def create_app(database_url: str | None = None) -> FastAPI:
     # Pure ASGI, not @app.middleware("http"): that wrapper costs more per request than serving a
     # cached page does.
     app.add_middleware(SecurityHeaders)
+    # Compressed answers (pages, scripts, chart SVG): a country profile's whole weight
+    # stays within its budget (issue 18).
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    figures.warm_renderer()  # the first chart drawing starts vl-convert's engine: ~1 s
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
     for room in ROOMS:
         app.include_router(room.router)

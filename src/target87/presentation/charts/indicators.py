@@ -33,9 +33,11 @@ def world_child_labour_spec(
     target_label: str = "target {value} by {year}",
     year_title: str = "Year",
     description: str | None = None,
+    point_sources: dict | None = None,
 ) -> dict:
     """World child labour with its projection band (``projection``: year, value, lower,
-    upper, as the progress room computes it) and the 2025 target."""
+    upper, as the progress room computes it) and the 2025 target; ``point_sources``: year ->
+    source of each observed value."""
     chart = progress_chart(
         values,
         title=title,
@@ -46,6 +48,7 @@ def world_child_labour_spec(
         target_label=target_label,
         year_title=year_title,
         description=description,
+        point_sources=point_sources,
     )
     return chart.properties(width="container").to_dict(validate=False)
 
@@ -143,8 +146,10 @@ def series_by_sex_spec(
 def ranking_spec(
     values: pd.DataFrame, title: str, unit: str, top: int = 30, description: str | None = None
 ) -> dict:
-    """The highest values as horizontal bars (countries with data only)."""
-    data = values.dropna(subset=["value"]).nlargest(top, "value")[["name", "value", "year"]]
+    """The highest values as horizontal bars (countries with data only); the area's code and
+    the value's source travel with each bar (the chart's CSV cites each row)."""
+    columns = [c for c in ("code", "name", "value", "year", "source") if c in values]
+    data = values.dropna(subset=["value"]).nlargest(top, "value")[columns]
     return with_data(
         _ranking_skeleton(unit),
         data,

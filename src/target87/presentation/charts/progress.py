@@ -27,9 +27,16 @@ def progress_chart(
     target_label: str = "target {value} by {year}",
     year_title: str = "Year",
     description: str | None = None,
+    point_sources: dict | None = None,
 ) -> alt.LayerChart:
-    """``observed``: year -> value. ``projection``: columns year, value, lower, upper."""
+    """``observed``: year -> value. ``projection``: columns year, value, lower, upper.
+    ``point_sources``: year -> the source of the observed value (carried by each point, for
+    its tooltip and the chart's CSV)."""
     points = pd.DataFrame({"year": observed.index.astype(int), "value": observed.to_numpy()})
+    tooltip = ["year:Q", "value:Q"]
+    if point_sources:
+        points["source"] = [point_sources.get(int(y)) for y in points["year"]]
+        tooltip.append("source:N")
     x = alt.X("year:Q", title=year_title, axis=alt.Axis(format="d"))
     y = alt.Y("value:Q", title=unit_label, scale=alt.Scale(zero=True))
     layers = []
@@ -51,7 +58,7 @@ def progress_chart(
     layers.append(
         alt.Chart(points, name="observed")
         .mark_point(filled=True, size=70, color=OBSERVED)
-        .encode(x=x, y=y, tooltip=["year:Q", "value:Q"])
+        .encode(x=x, y=y, tooltip=tooltip)
     )
     if target is not None:
         text = target_label.format(value=f"{target:g}", year=target_year)

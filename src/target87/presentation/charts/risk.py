@@ -1,8 +1,9 @@
-"""Vega-Lite specs for the published CLRISK runs: the territories' risk classes on a map, and
-the highest risks with their 90% intervals."""
+"""Specs for the published CLRISK runs: the territories' risk classes on a zoomable map (Vega),
+and the highest risks with their 90% intervals (Vega-Lite)."""
 
 from __future__ import annotations
 
+import json
 from itertools import pairwise
 from typing import Any
 
@@ -10,6 +11,8 @@ import altair as alt
 import pandas as pd
 
 from target87.presentation.charts.common import NO_DATA, OBSERVED
+from target87.presentation.charts.maps import SUPPRESSED, expr_tip, zoomable_map
+from target87.presentation.messages import label
 
 # Okabe-Ito, light to dark: readable for colour-blind readers, ordered like the classes.
 CLASS_COLOURS = ["#F0E442", "#E69F00", "#D55E00", "#CC79A7", "#882255"]
@@ -42,39 +45,79 @@ def d3_winding(geometry: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def class_map_spec(
-    geojson: dict[str, Any], labels: list[str], title: str, description: str, no_data: str
+    geojson: dict[str, Any],
+    labels: list[str],
+    title: str,
+    description: str,
+    suppressed: str,
+    *,
+    lang: str = "en",
+    source: str = "",
+    year: str | int | None = None,
 ) -> dict:
-    """Territories coloured by risk class; suppressed or unclassified ones grey, said so.
+    """Territories coloured by risk class, zoomable and pannable (Vega, as the world maps);
+    a territory without a class is grey and says why: "Suppressed" (disclosure control, its
+    estimate withheld) or "No data". ``suppressed`` is the page's word for the first in a
+    tooltip; ``source`` (the run's name) and ``year`` go in every tooltip.
 
     The boundaries travel inline with the spec (never a URL: Vega would fetch it remotely)."""
-    features = [
-        {
-            **f,
-            "geometry": d3_winding(f.get("geometry")),
-            "properties": {**f["properties"], "shown": f["properties"].get("class") or no_data},
-        }
-        for f in geojson.get("features", [])
-    ]
-    data = alt.Data(values=features, format=alt.DataFormat(type="json"))
-    domain = [*labels, no_data]
-    colours = [*CLASS_COLOURS[: len(labels)], NO_DATA]
-    chart = (
-        alt.Chart(data, name="territories")
-        .mark_geoshape(stroke="#ffffff", strokeWidth=0.5)
-        .encode(
-            color=alt.Color(
-                "properties.shown:N", title="", scale=alt.Scale(domain=domain, range=colours)
-            ),
-            tooltip=[
-                alt.Tooltip("properties.territory:N", title=""),
-                alt.Tooltip("properties.shown:N", title=""),
-                alt.Tooltip("properties.risk:Q", format=".1%", title=""),
-            ],
+    no_data = label("map_no_data", lang)
+    withheld = label("map_suppressed", lang)
+    features = []
+    for f in geojson.get("features", []):
+        props = f.get("properties") or {}
+        if props.get("class"):
+            shown = props["class"]
+        elif props.get("disclosure") == "suppressed":
+            shown = withheld
+        else:
+            shown = no_data
+        features.append(
+            {
+                **f,
+                "geometry": d3_winding(f.get("geometry")),
+                "properties": {**props, "shown": shown},
+            }
         )
-        .project("mercator")
-        .properties(title=title, width="container", height=360, description=description)
+    comma = lang in ("fr", "es")  # a decimal comma and a no-break space before "%"
+
+    def pct(field: str) -> str:
+        text = f"format(datum.properties.{field} * 100, '.1f')"
+        return f"replace({text}, '.', ',')" if comma else text
+
+    sign = "'\u00a0%'" if comma else "' %'"
+    risk = (
+        f"isValid(datum.properties.risk) ? {pct('risk')} + {sign}"
+        f" + (isValid(datum.properties.lo90) ? ' (' + {pct('lo90')} + '–' + {pct('hi90')} + ')'"
+        " : '') : noDataText"
     )
-    return chart.to_dict(validate=False)
+    pairs = [(label("map_risk_class", lang), "datum.properties.shown")]
+    pairs.append((label("map_risk_interval", lang), risk))
+    if year not in (None, ""):
+        pairs.append((label("year", lang), json.dumps(str(year))))
+    if source:
+        pairs.append((label("source", lang), json.dumps(source, ensure_ascii=False)))
+    name = "(datum.properties.territory || datum.properties.name || '')"
+    tooltip, aria = expr_tip(name, pairs)
+    tooltip = tooltip.replace("noDataText", json.dumps(suppressed, ensure_ascii=False))
+    aria = aria.replace("noDataText", json.dumps(suppressed, ensure_ascii=False))
+    domain = [*labels, no_data, withheld]
+    colours = [*CLASS_COLOURS[: len(labels)], NO_DATA, SUPPRESSED]
+    return zoomable_map(
+        title=title,
+        description=description,
+        lang=lang,
+        data=[{"name": "territories", "values": features, "format": {"type": "json"}}],
+        shapes="territories",
+        projection={"type": "mercator", "fit": {"signal": "data('territories')"}},
+        domain=domain,
+        colours=colours,
+        legend_title=label("map_risk_class", lang),
+        fill="datum.properties.shown",
+        tooltip=tooltip,
+        aria=aria,
+        height=360,
+    )
 
 
 def risk_ranking_spec(

@@ -3,10 +3,10 @@ the sources and the page about the platform."""
 
 from fastapi import APIRouter
 
-from target87.web.public import countries, dashboard, explore, sources
+from target87.web.public import charts, countries, dashboard, explore, sources
 
 router = APIRouter(include_in_schema=False)
-for _module in (dashboard, countries, explore, sources):
+for _module in (dashboard, countries, explore, sources, charts):
     router.include_router(_module.router)
 
 __all__ = ["router"]

@@ -20,9 +20,11 @@ from target87.presentation.charts import (
     region_comparison_spec,
     series_by_sex_spec,
 )
+from target87.presentation.charts.figure import ChartFigure
 from target87.profiles import country_profile
 from target87.store import models as M
 from target87.web.public.common import name_of
+from target87.web.site import figures as chart_files
 from target87.web.site.cache import cached_page
 from target87.web.site.language import choose
 from target87.web.site.render import render, session
@@ -99,10 +101,31 @@ def country(request: Request, code: str):
             profile = country_profile(s, code, lang)
         except store.UnknownArea:
             return render(request, "not_found.html", status_code=404, what=code)
-        charts = _child_labour_charts(s, profile.code, lang)
+        figures = country_figures(s, profile, lang)
+    # Drawn as the server's images first: the profile never waits for the Vega bundle.
+    chart_files.links(request, figures, lazy=True)
+    chart_files.remember(request, request.url.path, figures)
+    by_id = {f.id: f for f in figures}
+    return render(
+        request,
+        "country.html",
+        p=profile,
+        charts=[f for f in figures if f.id not in ("chart-ratifications", "chart-regions")],
+        timeline=by_id.get("chart-ratifications"),
+        undated=[r for r in profile.ratifications if not (r.year or r.date)],
+        comparison=by_id.get("chart-regions"),
+    )
+
+
+def country_figures(s: Session, profile, lang: str) -> list[ChartFigure]:
+    """The profile's charts, for the page and for the chart files (``charts.py``): child
+    labour by sex per series, the country beside its regions, the treaties time line."""
     t = translator(lang)
+    figures = _child_labour_charts(s, profile.code, lang)
+    comparison = _region_comparison(profile, t)
+    if comparison is not None:
+        figures.append(ChartFigure("chart-regions", comparison, t("region_comparison"), "%"))
     dated = [r for r in profile.ratifications if r.year or r.date]
-    timeline = None
     if dated:
         rows = pd.DataFrame(
             {
@@ -115,17 +138,18 @@ def country(request: Request, code: str):
             for r in dated
         )
         text = t("timeline_text").format(n=len(rows), total=len(profile.ratifications))
-        timeline = ratification_timeline_spec(rows, t("ratifications"), text)
-    comparison = _region_comparison(profile, t)
-    return render(
-        request,
-        "country.html",
-        p=profile,
-        charts=charts,
-        timeline=timeline,
-        undated=[r for r in profile.ratifications if not (r.year or r.date)],
-        comparison=comparison,
-    )
+        spec = ratification_timeline_spec(rows, t("ratifications"), text)
+        figures.append(ChartFigure("chart-ratifications", spec, t("ratifications")))
+    return figures
+
+
+def build_country_figures(s: Session, code: str, lang: str) -> list[ChartFigure] | None:
+    """``country_figures`` of the country ``code`` (None: no such country)."""
+    try:
+        profile = country_profile(s, code, lang)
+    except store.UnknownArea:
+        return None
+    return country_figures(s, profile, lang)
 
 
 def _region_comparison(profile, t) -> dict | None:
@@ -171,7 +195,7 @@ def country_download(request: Request, code: str, fmt: str):
     return Response(body, media_type=media, headers=headers)
 
 
-def _child_labour_charts(s: Session, code: str, lang: str) -> list[dict]:
+def _child_labour_charts(s: Session, code: str, lang: str) -> list[ChartFigure]:
     """One chart per child labour series with dated values (preferred source, 5-17)."""
     t = translator(lang)
     labels = {
@@ -191,13 +215,10 @@ def _child_labour_charts(s: Session, code: str, lang: str) -> list[dict]:
     ]
     charts = []
     for series, part in frame.groupby("series", sort=True):
+        if len(part) < 2:
+            continue  # one value: a lone dot says less than the headline card's words
         title = name_of(s, M.Series, series, lang)
         text = t("by_sex_text").format(title=title, n=len(part))
-        charts.append(
-            {
-                "id": f"chart-{series}",
-                "title": title,
-                "spec": series_by_sex_spec(part, title, "%", labels, text),
-            }
-        )
+        spec = series_by_sex_spec(part, title, "%", labels, text)
+        charts.append(ChartFigure(f"chart-{series}", spec, title, "%"))
     return charts

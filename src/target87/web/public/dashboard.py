@@ -13,11 +13,15 @@ from sqlalchemy.orm import Session
 from target87 import store
 from target87.presentation import collation_key, translator
 from target87.presentation.charts import bars_spec, pathfinder_map_spec, world_child_labour_spec
+from target87.presentation.charts.figure import ChartFigure
+from target87.profiles.headlines import headlines
 from target87.progress import ProgressError, project
 from target87.progress.data import series_points
 from target87.store import models as M
 from target87.web.public.common import cited_sources, name_of
+from target87.web.site import figures as chart_files
 from target87.web.site.cache import cached_page
+from target87.web.site.labels import short_source
 from target87.web.site.language import choose
 from target87.web.site.render import render, session
 
@@ -30,36 +34,103 @@ ILO_REGIONS = [
     "ILO_EUROPE_CENTRAL_ASIA",
 ]
 PROJECTED_UNTIL = 2030
+WORLD_HEADLINES = ["GE_CHLD_LAB_PT", "GE_CHLD_LAB", "GE_FORC_LAB", "GE_MOD_SLAV"]
 
 
 @router.get("/", response_class=HTMLResponse)
 @cached_page
 def home(request: Request):
     lang, _ = choose(request)
-    t = translator(lang)
     with session(request) as s:
         rows = world_rows(s)
         by_region = forced_labour_by_region(s, lang)
         trafficking = most_detected_victims(s, lang)
         figures = world_modern_slavery(s, lang)
         sources = {r["source"] for r in [*rows, *by_region, *trafficking, *figures]}
-        cited = cited_sources(s, sources)
         millions = series_points(s, "GE_CHLD_LAB", "WLD").values
         areas, pathfinders = pathfinder_areas(s, lang)
+        cards = headlines(s, "WLD", WORLD_HEADLINES, lang)
+        cited = cited_sources(s, sources | {h.source for h in cards})
     return render(
         request,
         "home.html",
-        spec=world_spec(millions, t),
-        map_spec=pathfinder_spec(areas, t),
-        gems_spec=regions_spec(by_region, t),
-        victims_spec=victims_spec(trafficking, t),
+        **page_charts(
+            request, home_figures(lang, rows, millions, areas, pathfinders, by_region, trafficking)
+        ),
         rows=rows,
+        cards=cards,
         figures=figures,
         citations=cited,
         pathfinders=pathfinders,
         by_region=by_region,
         trafficking=trafficking,
     )
+
+
+# The charts of the home page, by id, and the name the template knows each by.
+HOME_CHARTS = {
+    "chart-world": "spec",
+    "chart-pathfinders": "map_spec",
+    "chart-gems": "gems_spec",
+    "chart-victims": "victims_spec",
+}
+
+
+def home_figures(
+    lang: str,
+    rows: list[dict],
+    millions: pd.Series,
+    areas: pd.DataFrame,
+    pathfinders: list[M.Area],
+    by_region: list[dict],
+    trafficking: list[dict],
+) -> list[ChartFigure]:
+    """The home page's charts, for the page and for the chart files (``charts.py``)."""
+    t = translator(lang)
+    listed = sorted({a.pathfinder_source for a in pathfinders if a.pathfinder_source})
+    return [
+        ChartFigure(
+            "chart-world",
+            world_spec(millions, t, {_year(r["year"]): r["source"] for r in rows}),
+            t("world_child_labour"),
+            t("millions"),
+            sources=list(dict.fromkeys(r["source"] for r in rows if r["source"])),
+        ),
+        ChartFigure(
+            "chart-pathfinders",
+            pathfinder_spec(areas, t, lang),
+            t("pathfinder_map"),
+            sources=listed,
+        ),
+        ChartFigure("chart-gems", regions_spec(by_region, t), t("gems_regions"), t("millions")),
+        ChartFigure(
+            "chart-victims",
+            victims_spec(trafficking, t),
+            t("victims_title"),
+            t("chart_unit_victims"),
+        ),
+    ]
+
+
+def build_home_figures(s: Session, lang: str) -> list[ChartFigure]:
+    """``home_figures`` from the warehouse (the chart files ask for them alone)."""
+    areas, pathfinders = pathfinder_areas(s, lang)
+    return home_figures(
+        lang,
+        world_rows(s),
+        series_points(s, "GE_CHLD_LAB", "WLD").values,
+        areas,
+        pathfinders,
+        forced_labour_by_region(s, lang),
+        most_detected_victims(s, lang),
+    )
+
+
+def page_charts(request: Request, figures: list[ChartFigure]) -> dict[str, ChartFigure]:
+    """The template's charts, with their addresses; kept for the chart files that follow."""
+    chart_files.links(request, figures)
+    chart_files.remember(request, "/", figures)
+    return {HOME_CHARTS[f.id]: f for f in figures}
 
 
 def world_rows(s: Session) -> list[dict]:
@@ -145,8 +216,19 @@ def pathfinder_areas(s: Session, lang: str) -> tuple[pd.DataFrame, list[M.Area]]
     countries = s.execute(
         select(M.Area).where(M.Area.kind == "country", M.Area.m49.is_not(None))
     ).scalars()
+    listed = {src.id: src for src in store.sources(s)}  # the list each status is from
+
+    def cited(a: M.Area) -> dict:
+        src = listed.get(a.pathfinder_source or "alliance87_pathfinders_2025")
+        if src is None:
+            return {"year": a.pathfinder_year, "source": a.pathfinder_source, "cite": ""}
+        return {"year": a.pathfinder_year or src.year, "source": src.id, "cite": short_source(src)}
+
     areas = pd.DataFrame(
-        [{"m49": a.m49, "name": a.name(lang), "pathfinder": a.pathfinder} for a in countries]
+        [
+            {"m49": a.m49, "name": a.name(lang), "pathfinder": a.pathfinder, **cited(a)}
+            for a in countries
+        ]
     )
     pathfinders = sorted(
         s.execute(select(M.Area).where(M.Area.pathfinder)).scalars(),
@@ -155,7 +237,12 @@ def pathfinder_areas(s: Session, lang: str) -> tuple[pd.DataFrame, list[M.Area]]
     return areas, pathfinders
 
 
-def world_spec(millions: pd.Series, t) -> dict:
+def _year(period) -> int | None:
+    text = str(period)[:4]
+    return int(text) if text.isdigit() else None
+
+
+def world_spec(millions: pd.Series, t, point_sources: dict | None = None) -> dict:
     """The world series with its log-linear projection to 2030 (when it can be made)."""
     projection = None
     try:
@@ -171,6 +258,7 @@ def world_spec(millions: pd.Series, t) -> dict:
         projection,
         t("target_label"),
         year_title=t("year"),
+        point_sources=point_sources,
         description=t("world_chart_text").format(
             title=t("world_child_labour"),
             first=int(millions.index.min()),
@@ -179,10 +267,10 @@ def world_spec(millions: pd.Series, t) -> dict:
     )
 
 
-def pathfinder_spec(areas: pd.DataFrame, t) -> dict:
+def pathfinder_spec(areas: pd.DataFrame, t, lang: str = "en") -> dict:
     labels = {"yes": t("pathfinder"), "no": t("other_countries"), "legend": ""}
     text = t("map_text").format(title=t("pathfinder_map"), n=int(areas["pathfinder"].sum()))
-    return pathfinder_map_spec(areas, t("pathfinder_map"), labels, text)
+    return pathfinder_map_spec(areas, t("pathfinder_map"), labels, text, lang=lang)
 
 
 def regions_spec(by_region: list[dict], t) -> dict:

@@ -19,10 +19,12 @@ from sqlalchemy.orm import Session
 from target87 import store
 from target87.presentation import collation_key, translator
 from target87.presentation.charts import choropleth_spec, ranking_spec
+from target87.presentation.charts.figure import ChartFigure
 from target87.progress.aggregate import latest_in_window
 from target87.store import models as M
+from target87.web.site import figures as chart_files
 from target87.web.site.cache import cached_page
-from target87.web.site.labels import code_labels
+from target87.web.site.labels import code_labels, short_source
 from target87.web.site.language import choose
 from target87.web.site.render import render, session
 
@@ -235,7 +237,6 @@ def explore(
 ):
     """Indicator explorer: one series' latest value per area in a window of years."""
     lang, _ = choose(request)
-    t = translator(lang)
     asked = dict(
         series=series,
         sex=sex,
@@ -247,10 +248,40 @@ def explore(
         sort=sort,
     )
     with session(request) as s:
-        options = list(s.execute(select(M.Series).order_by(M.Series.code)).scalars())
-        choice = choose_view(s, asked, lang, [o.code for o in options])
-        labels = labeller(lang, choice.words)
-        countries, aggregates = latest_rows(s, choice, lang)
+        view = explore_view(s, lang, asked)
+    figures = view.pop("figures")
+    # The share link names the whole view (every control's value), not only what was asked.
+    chosen = [(k, v) for k, v in view["choice"].query().items() if v]
+    chart_files.links(request, figures, view=chosen)
+    chart_files.remember(request, "/explore", figures, view=chosen)
+    by_id = {f.id: f for f in figures}
+    return render(
+        request,
+        "explore.html",
+        map_spec=by_id.get("chart-map"),
+        ranking_spec=by_id.get("chart-ranking"),
+        **view,
+    )
+
+
+def asked_view(params) -> dict[str, str]:
+    """The explorer's parameters of a query (a chart file's address carries the page's)."""
+    asked = {name: params.get(name, "") for name in EXPLORE_PARAMS}
+    asked["sort"] = asked["sort"] or "value"
+    return asked
+
+
+EXPLORE_PARAMS = ("series", "sex", "age", "urbanisation", "breakdown", "start", "end", "sort")
+
+
+def explore_view(s: Session, lang: str, asked: dict[str, str]) -> dict:
+    """What the explorer shows for ``asked``: the template's context, with its charts
+    (``figures``), for the page and for the chart files (``charts.py``)."""
+    t = translator(lang)
+    options = list(s.execute(select(M.Series).order_by(M.Series.code)).scalars())
+    choice = choose_view(s, asked, lang, [o.code for o in options])
+    labels = labeller(lang, choice.words)
+    countries, aggregates = latest_rows(s, choice, lang)
     info = choice.series
     unit = "%" if info.unit == "PT" else labels("unit", info.unit, info.unit_mult)
     title = info.name(lang)
@@ -283,13 +314,19 @@ def explore(
             unit,
             t("no_data"),
             t("choropleth_text").format(title=heading, n=int(mapped["value"].notna().sum())),
+            lang=lang,
+            sources={src.id: short_source(src) for src in store.sources(s)},
         )
+    figures = [
+        ChartFigure(id_, spec, heading, unit)
+        for id_, spec in (("chart-map", map_spec), ("chart-ranking", ranking))
+        if spec is not None
+    ]
     years = []
     if choice.holdings.first_year is not None:
         years = list(range(choice.holdings.first_year, choice.holdings.last_year + 1))
-    return render(
-        request,
-        "explore.html",
+    return dict(
+        figures=figures,
         info=info,
         choice=choice,
         options=options,
@@ -302,8 +339,6 @@ def explore(
         heading=heading,
         window=window,
         unit=unit,
-        map_spec=map_spec,
-        ranking_spec=ranking,
         labels=labels,
     )
 

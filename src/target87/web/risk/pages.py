@@ -11,10 +11,13 @@ from fastapi.responses import HTMLResponse, Response
 
 from target87.presentation import translator
 from target87.presentation.charts import class_map_spec, risk_ranking_spec
+from target87.presentation.charts.figure import ChartFigure
 from target87.risk.catalog import public_document, published_runs
 from target87.risk.report_html import Words
 from target87.risk.run_record import RiskRunRecord
+from target87.web.site import figures as chart_files
 from target87.web.site.cache import cached_page
+from target87.web.site.figures import chart_file, embed_page
 from target87.web.site.language import choose
 from target87.web.site.render import render, session
 
@@ -47,7 +50,6 @@ def risk_runs(request: Request):
 @cached_page
 def risk_run(request: Request, run_id: int):
     lang, _ = choose(request)
-    t = translator(lang)
     with session(request) as s:
         record = s.get(RiskRunRecord, run_id)
         if record is None:
@@ -56,16 +58,11 @@ def risk_run(request: Request, run_id: int):
         if doc is None:
             return render(request, "not_found.html", status_code=404, what=str(run_id))
     territories = pd.DataFrame(doc["territories"])
-    labels = list(doc["classification"]["labels"])
     shown = territories.sort_values("risk", ascending=False, na_position="last")
-    map_spec = None
-    if doc.get("geojson"):
-        text = t("risk_map_text").format(n=len(territories), k=len(labels))
-        map_spec = class_map_spec(doc["geojson"], labels, t("risk_map"), text, t("suppressed"))
-    shown_top = min(RANKED, len(territories))
-    ranking = risk_ranking_spec(
-        territories, t("risk_ranking"), t("risk_ranking_text").format(n=shown_top), top=RANKED
-    )
+    figures = run_figures(record, doc, lang)
+    chart_files.links(request, figures)
+    chart_files.remember(request, request.url.path, figures)
+    by_id = {f.id: f for f in figures}
     return render(
         request,
         "risk_run.html",
@@ -73,10 +70,67 @@ def risk_run(request: Request, run_id: int):
         doc=doc,
         rows=shown.to_dict("records"),
         levels=doc["levels"],
-        map_spec=map_spec,
-        ranking_spec=ranking,
+        map_spec=by_id.get("chart-risk-map"),
+        ranking_spec=by_id.get("chart-risk-ranking"),
         w=Words(lang),  # the risk modules' own words (classes, rules, reasons) in ``lang``
     )
+
+
+def run_figures(record: RiskRunRecord, doc: dict, lang: str) -> list[ChartFigure]:
+    """The run's charts (its territories' classes on a map, the highest risks), for the page
+    and for the chart files; their source is the published run itself."""
+    t = translator(lang)
+    territories = pd.DataFrame(doc["territories"])
+    labels = list(doc["classification"]["labels"])
+    published = record.published_at.date().isoformat() if record.published_at else ""
+    source = f"target87 CLRISK run {record.id}: {record.name} ({published})"
+    figures = []
+    if doc.get("geojson"):
+        text = t("risk_map_text").format(n=len(territories), k=len(labels))
+        spec = class_map_spec(
+            doc["geojson"],
+            labels,
+            t("risk_map"),
+            text,
+            t("suppressed"),
+            lang=lang,
+            source=f"target87 CLRISK run {record.id}: {record.name}",
+            year=published[:4],
+        )
+        figures.append(
+            ChartFigure("chart-risk-map", spec, t("risk_map"), t("chart_unit_class"), [source])
+        )
+    shown_top = min(RANKED, len(territories))
+    ranking = risk_ranking_spec(
+        territories, t("risk_ranking"), t("risk_ranking_text").format(n=shown_top), top=RANKED
+    )
+    figures.append(
+        ChartFigure("chart-risk-ranking", ranking, t("risk_ranking"), t("risk"), [source])
+    )
+    return figures
+
+
+def _figures(request: Request, run_id: int):
+    def build() -> list[ChartFigure] | None:
+        with session(request) as s:
+            record = s.get(RiskRunRecord, run_id)
+            doc = None if record is None else public_document(record)
+            if doc is None:
+                return None
+            return run_figures(record, doc, choose(request)[0])
+
+    return build
+
+
+@router.get("/charts/risk/{run_id}/{chart_id}.{fmt}")
+def risk_chart(request: Request, run_id: int, chart_id: str, fmt: str):
+    """A run's chart as SVG, PNG or CSV (``web.site.figures``)."""
+    return chart_file(request, f"/risk/{run_id}", chart_id, fmt, _figures(request, run_id))
+
+
+@router.get("/embed/risk/{run_id}/{chart_id}")
+def risk_embed(request: Request, run_id: int, chart_id: str):
+    return embed_page(request, f"/risk/{run_id}", chart_id, _figures(request, run_id))
 
 
 def _document(request: Request, run_id: int) -> dict | None:
