@@ -27,6 +27,10 @@ from babel.messages.pofile import read_po
 
 from target87.presentation.messages import MESSAGES
 
+# Charts drawn by the server (images of a page) and pages of one chart alone: sampled per
+# shape, as files are (see issue 18: /charts/<page>/<id>.svg, /embed/<page>/<id>).
+DRAWN_ASSETS = ("/charts/",)
+SAMPLED_PAGES = ("/embed/",)
 # Answers that are files, not pages: by the address's extension.
 FILE_SUFFIXES = (".csv", ".xlsx", ".xml", ".json", ".pdf", ".png", ".svg", ".js", ".css")
 HOSTILE = "<script>alert(87)</script>\"'"
@@ -286,6 +290,7 @@ class Crawl:
         self._random = random.Random(self.seed)
         self._seen: set[str] = set()
         self._assets_checked: set[str] = set()
+        self._drawn: dict[str, int] = {}
         self._pressed: set[tuple] = set()
         self._forms_seen: set[tuple] = set()
         self._options_pressed: set[tuple] = set()
@@ -325,6 +330,8 @@ class Crawl:
         known = self.by_shape.setdefault(kind, [])
         if is_file(url):
             limit = self.files_per_shape
+        elif urlsplit(url).path.startswith(SAMPLED_PAGES):
+            limit = self.files_per_shape  # one chart alone: the same page for every country
         elif urlsplit(url).query:
             limit = self.query_per_shape
         else:
@@ -398,6 +405,13 @@ class Crawl:
             return
         if url in self._assets_checked:
             return
+        if urlsplit(url).path.startswith(DRAWN_ASSETS):
+            # A chart drawn by the server for this page: a sample of each shape is fetched
+            # (drawing every country's charts would be most of the crawl, and the same code).
+            drawn = self._drawn.setdefault(shape(url), 0)
+            if drawn >= self.files_per_shape:
+                return
+            self._drawn[shape(url)] = drawn + 1
         self._assets_checked.add(url)
         self.assets += 1
         self._answer(self._fetch("GET", url), url, via)

@@ -13,6 +13,7 @@ import typer
 
 from target87.cli import (
     doctor_cmd,
+    evidence_cmd,
     fetch_cmd,
     history_cmd,
     io_cmd,
@@ -53,6 +54,7 @@ COMMAND_GROUPS: tuple[tuple[typer.Typer, str | None], ...] = (
     (users_cmd.users_app, "users"),
     (reporting_cmd.reporting_app, "reporting"),
     (risk_cmd.risk_app, "risk"),
+    (evidence_cmd.evidence_app, "evidence"),
 )
 for group, name in COMMAND_GROUPS:
     app.add_typer(group, name=name)

@@ -25,7 +25,14 @@ from target87.presentation import (
 from target87.presentation.messages import MESSAGES, label
 from target87.profiles.detail import DetailLine, detail_lines
 from target87.profiles.headlines import Headline, headlines, status_words
-from target87.profiles.rooms import ReportLine, RiskRunLine, published_reports, risk_runs
+from target87.profiles.rooms import (
+    ReportLine,
+    RiskRunLine,
+    StudyLine,
+    published_reports,
+    risk_runs,
+    studies_in,
+)
 from target87.store import models as M
 from target87.store.lookup import resolve_area
 from target87.store.query import observations
@@ -162,6 +169,7 @@ class CountryProfile:
     detail_more: int = 0  # detail lines beyond those listed
     headlines: list[Headline] = field(default_factory=list)  # the answer, first
     risk_runs: list[RiskRunLine] = field(default_factory=list)
+    studies: list[StudyLine] = field(default_factory=list)  # the evidence base's, done here
     reports: list[ReportLine] = field(default_factory=list)  # published national reports
     citations: dict[str, str] = field(default_factory=dict)  # source id -> citation line
     lang: str = "en"  # the language of the profile's texts
@@ -388,6 +396,7 @@ def country_profile(session: Session, area: str, lang: str = "en") -> CountryPro
     profile.headlines = headlines(session, a.code, [*CHILD_LABOUR_SERIES, "VC_HTF_DETV"], lang)
     profile.risk_runs = risk_runs(session, a.code)
     profile.reports = published_reports(session, a.code)
+    profile.studies = studies_in(session, a.code)
 
     used = [line.source for line in profile.child_labour + profile.other_child_labour]
     used += [src for line in profile.progress for src in line.sources]

@@ -1,5 +1,6 @@
 """What the other rooms hold for one country, for its profile to link to: published CLRISK
-risk runs and published national reports (the public may read both)."""
+risk runs, published national reports (the public may read both) and the impact evaluations
+of the evidence base done there."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from target87.evidence.query import studies_in_country
 from target87.reporting.models import Report
 from target87.risk.catalog import public_document
 from target87.risk.run_record import RiskRunRecord
@@ -49,3 +51,21 @@ def published_reports(session: Session, country: str) -> list[ReportLine]:
         .order_by(Report.year.desc())
     ).scalars()
     return [ReportLine(r.id, r.year, r.ministry, r.published_at) for r in rows]
+
+
+@dataclass
+class StudyLine:
+    id: str
+    citation: str
+    year: int
+    design: str
+    interventions: list[str]
+
+
+def studies_in(session: Session, country: str) -> list[StudyLine]:
+    """The evidence base's studies done (partly) in ``country``, newest first; the worked
+    examples never (they are not evidence about child labour)."""
+    return [
+        StudyLine(s.id, s.citation, s.year, s.design, sorted({e.intervention for e in s.effects}))
+        for s in studies_in_country(session, country, examples=False)
+    ]

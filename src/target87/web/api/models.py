@@ -152,3 +152,37 @@ class ProgressOut(BaseModel):
     status: dict[str, Any] | None = Field(None, description="UN progress status (category...)")
     notes: list[str]
     citations: list[CitationOut]
+
+
+class EvidenceEffectOut(BaseModel):
+    effect_id: str
+    intervention: str
+    outcome: str
+    measure: str
+    yi: float | None = Field(None, description="the estimate as given (log scale for RR, OR)")
+    vi: float | None = Field(None, description="its variance (given, or sei squared)")
+    age_band: str | None = None
+    sex: str
+
+
+class EvidenceStudyOut(BaseModel):
+    id: str
+    citation: str
+    doi: str | None = None
+    url: str | None = None
+    year: int
+    countries: list[str]
+    design: str
+    quality: str | None = None
+    worked_example: bool = Field(description="a classic data set shown as a method example")
+    effects: list[EvidenceEffectOut]
+
+
+class EvidenceStudyPage(BaseModel):
+    total: int = Field(description="studies matching the filters, over all pages")
+    limit: int
+    offset: int
+    studies: list[EvidenceStudyOut]
+    facets: dict[str, dict[str, int]] = Field(
+        description="for each facet, its values with the number of studies that would match"
+    )

@@ -21,6 +21,7 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from target87 import store
+from target87.evidence import query as evidence_query
 from target87.interop.table import records
 from target87.progress.data import NoData
 from target87.progress.report import progress_report
@@ -39,6 +40,9 @@ from target87.web.api.models import (
     AreaOut,
     CitationOut,
     ErrorBody,
+    EvidenceEffectOut,
+    EvidenceStudyOut,
+    EvidenceStudyPage,
     ObservationOut,
     ObservationPage,
     PointOut,
@@ -338,6 +342,126 @@ def get_progress(
         notes=report.notes,
         citations=[CitationOut(id=k, citation=v) for k, v in report.citations.items()],
     )
+
+
+# --- the evidence base ------------------------------------------------------------------
+
+EvidenceList = Annotated[list[str] | None, Query(description="a code (repeatable)")]
+
+
+def _evidence_filters(
+    intervention, outcome, region, country, design, quality, measure, examples
+) -> evidence_query.Filters:
+    return evidence_query.Filters.of(
+        intervention=intervention or (),
+        outcome=outcome or (),
+        region=region or "",
+        country=country or (),
+        design=design or (),
+        quality=quality or (),
+        measure=measure or "",
+        examples=examples,
+    )
+
+
+def _evidence_error(exc: evidence_query.FilterError) -> ApiError:
+    status = 400 if exc.reason in ("unknown", "mixed_measures") else 422
+    return ApiError(status, str(exc), value=exc.value or None, suggestions=list(exc.choices))
+
+
+@router.get(
+    "/evidence/studies",
+    response_model=EvidenceStudyPage,
+    responses={400: {"model": ErrorBody, "description": "Unknown filter value"}},
+    summary="Studies of the evidence base, filtered by facets, with facet counts",
+)
+def list_evidence_studies(
+    session: SessionDep,
+    intervention: EvidenceList = None,
+    outcome: EvidenceList = None,
+    region: Annotated[str | None, Query(description="M49 or ILO region code")] = None,
+    country: EvidenceList = None,
+    design: EvidenceList = None,
+    quality: EvidenceList = None,
+    measure: Annotated[str | None, Query(description="effect measure: RD, RR, OR...")] = None,
+    examples: Annotated[bool, Query(description="the worked examples instead")] = False,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
+    offset: Annotated[int, Query(ge=0)] = 0,
+):
+    """Real studies unless ``examples=true`` (then only the worked examples)."""
+    filters = _evidence_filters(
+        intervention, outcome, region, country, design, quality, measure, examples
+    )
+    try:
+        found = evidence_query.list_studies(session, filters, offset, limit)
+    except evidence_query.FilterError as exc:
+        raise _evidence_error(exc) from None
+    studies = [
+        EvidenceStudyOut(
+            id=s.id,
+            citation=s.citation,
+            doi=s.doi,
+            url=s.url,
+            year=s.year,
+            countries=s.country_codes,
+            design=s.design,
+            quality=s.quality,
+            worked_example=s.worked_example,
+            effects=[
+                EvidenceEffectOut(
+                    effect_id=e.effect_id,
+                    intervention=e.intervention,
+                    outcome=e.outcome,
+                    measure=e.measure,
+                    yi=e.yi,
+                    vi=e.variance,
+                    age_band=e.age_band,
+                    sex=e.sex,
+                )
+                for e in s.effects
+            ],
+        )
+        for s in found.studies
+    ]
+    facets = {k: {v.code: v.count for v in vs} for k, vs in found.facets.items()}
+    return EvidenceStudyPage(
+        total=found.total, limit=limit, offset=offset, studies=studies, facets=facets
+    )
+
+
+@router.get(
+    "/evidence/analysis",
+    responses={
+        400: {"model": ErrorBody, "description": "Unknown filter or setting, mixed measures"},
+        422: {"model": ErrorBody, "description": "Fewer than two effects match"},
+    },
+    summary="A meta-analysis of the matching effects, with metafor's names",
+)
+def get_evidence_analysis(
+    session: SessionDep,
+    intervention: EvidenceList = None,
+    outcome: EvidenceList = None,
+    region: Annotated[str | None, Query(description="M49 or ILO region code")] = None,
+    country: EvidenceList = None,
+    design: EvidenceList = None,
+    quality: EvidenceList = None,
+    measure: Annotated[str | None, Query(description="effect measure: RD, RR, OR...")] = None,
+    examples: Annotated[bool, Query(description="the worked examples instead")] = False,
+    method: Annotated[str, Query(description="REML, DL, PM, ML, EB, HS, SJ, HE or EE")] = "REML",
+    test: Annotated[Literal["z", "knha"], Query()] = "z",
+    level: Annotated[float, Query(gt=50, lt=100)] = 95,
+) -> dict:
+    """``rma``'s fields (``beta``, ``se``, ``ci_lb``, ``tau2``, ``I2``, ``H2``, ``QE``...), the
+    subgroups by intervention, ``regtest``, ``ranktest``, ``trimfill`` and the citations: the
+    page's ``analysis.json``."""
+    filters = _evidence_filters(
+        intervention, outcome, region, country, design, quality, measure, examples
+    )
+    try:
+        found = evidence_query.analyse(session, filters, method, test, level)
+    except evidence_query.FilterError as exc:
+        raise _evidence_error(exc) from None
+    return json_safe(found.to_dict())
 
 
 # --- the app ---------------------------------------------------------------------------

@@ -1,0 +1,154 @@
+"""An R script that reproduces an analysis with metafor, so that a reviewer can check our
+numbers: the rows analysed inline as a ``data.frame`` (every number written with 17
+significant digits), ``escalc`` on the rows whose estimate we computed from raw data, then
+``rma`` with the same ``method``, ``test`` and ``level``, the subgroup model by intervention
+when the page showed one, and ``regtest``, ``ranktest`` and ``trimfill`` on the model the bias
+tests use (``rma`` with the same method and a z test, as :func:`evidence.analysis.bias_tests`).
+
+R is not installed where target87 is built and tested: the tests check the script's text (the
+functions called and their arguments), not its output. Run it with ``Rscript analysis.R``
+after ``install.packages("metafor")``.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import pandas as pd
+
+RAW_BINARY = ("ai", "bi", "ci", "di", "n1i", "n2i")
+RAW_MEANS = ("m1i", "m2i", "sd1i", "sd2i", "n1i", "n2i")
+TEXT_COLUMNS = ("study_id", "effect_id", "citation", "intervention", "outcome")
+
+
+def r_string(value: Any) -> str:
+    """An R string literal (double quotes, escapes for backslash, quote and line breaks)."""
+    text = str(value)
+    for old, new in (("\\", "\\\\"), ('"', '\\"'), ("\n", "\\n"), ("\r", "\\r"), ("\t", "\\t")):
+        text = text.replace(old, new)
+    return f'"{text}"'
+
+
+def r_number(value: Any) -> str:
+    """A number as R reads it back exactly (``NA`` for missing)."""
+    if value is None:
+        return "NA"
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return "NA"
+    if math.isnan(number):
+        return "NA"
+    if math.isinf(number):
+        return "Inf" if number > 0 else "-Inf"
+    return format(number, ".17g")
+
+
+def _vector(values: list[str]) -> str:
+    body = ",\n    ".join(", ".join(values[i : i + 6]) for i in range(0, len(values), 6))
+    return f"c(\n    {body}\n  )" if len(values) > 6 else f"c({body})"
+
+
+def _data_frame(table: pd.DataFrame, numbers: list[str]) -> str:
+    columns = []
+    for name in TEXT_COLUMNS:
+        columns.append(f"  {name} = {_vector([r_string(v) for v in table[name]])}")
+    for name in numbers:
+        columns.append(f"  {name} = {_vector([r_number(v) for v in table[name]])}")
+    return "dat <- data.frame(\n" + ",\n".join(columns) + ",\n  stringsAsFactors = FALSE\n)"
+
+
+def r_script(
+    table: pd.DataFrame,
+    *,
+    measure: str,
+    method: str = "REML",
+    test: str = "z",
+    level: float = 95,
+    subgroups: bool = False,
+    title: str = "target87 evidence analysis",
+    source: str = "",
+) -> str:
+    """The script for :func:`evidence.query.analysis_table`'s rows (``yi``, ``vi``,
+    ``computed`` and the raw columns) analysed with these settings."""
+    computed = table["computed"].astype(bool) if "computed" in table else None
+    raw_cols: tuple[str, ...] = ()
+    if computed is not None and computed.any():
+        raw_cols = RAW_MEANS if measure in ("SMD", "MD", "ROM") else RAW_BINARY
+    numbers = ["yi", "vi", *raw_cols]
+    shown = table.copy()
+    if computed is not None:
+        # yi/vi of the computed rows are left to escalc, in R, from the raw data.
+        shown.loc[computed, ["yi", "vi"]] = float("nan")
+    lvl = r_number(level)
+    lines = [
+        f"# {title}",
+        *(f"# {line}" for line in source.splitlines() if line),
+        "# Reproduces target87's numbers with metafor (Viechtbauer 2010, J. Stat. Softw. 36(3)).",
+        '# Run: install.packages("metafor"); then Rscript analysis.R',
+        "",
+        "library(metafor)",
+        "",
+        f"# {len(table)} effects from {table['study_id'].nunique()} studies; measure {measure}.",
+        _data_frame(shown, numbers),
+        "",
+    ]
+    if raw_cols:
+        if measure in ("RD", "RR", "OR"):
+            lines += [
+                "# Effects given as counts: bi and di from the group sizes where missing.",
+                "raw <- is.na(dat$yi)",
+                "dat$bi <- ifelse(is.na(dat$bi), dat$n1i - dat$ai, dat$bi)",
+                "dat$di <- ifelse(is.na(dat$di), dat$n2i - dat$ci, dat$di)",
+                f'es <- escalc(measure = "{measure}", ai = ai, bi = bi, ci = ci, di = di, '
+                "data = dat[raw, ])",
+            ]
+        elif measure == "SMD":
+            lines += [
+                "raw <- is.na(dat$yi)",
+                'es <- escalc(measure = "SMD", m1i = m1i, m2i = m2i, sd1i = sd1i, sd2i = sd2i, '
+                "n1i = n1i, n2i = n2i, data = dat[raw, ])",
+            ]
+        else:
+            lines += [
+                "raw <- is.na(dat$yi)",
+                f'es <- escalc(measure = "{measure}", m1i = m1i, m2i = m2i, sd1i = sd1i, '
+                'sd2i = sd2i, n1i = n1i, n2i = n2i, vtype = "LS", data = dat[raw, ])',
+            ]
+        lines += ["dat$yi[raw] <- es$yi", "dat$vi[raw] <- es$vi", ""]
+    slab = "slab = paste(citation, effect_id)"
+    lines += [
+        "# The pooled effect, its heterogeneity (tau2, I2, H2, Q) and the prediction interval.",
+        f'res <- rma(yi, vi, data = dat, method = "{method}", test = "{test}", level = {lvl}, '
+        f"{slab})",
+        "print(res)",
+        "predict(res)",
+        "",
+    ]
+    if subgroups:
+        lines += [
+            "# Subgroups by intervention: one model with a common tau2 (test of difference),",
+            "# and a separate model per intervention.",
+            f'sub <- rma(yi, vi, mods = ~ factor(intervention), data = dat, method = "{method}", '
+            f'test = "{test}", level = {lvl})',
+            "print(sub)",
+            "for (g in unique(dat$intervention)) {",
+            '  cat("\\nIntervention:", g, "\\n")',
+            f'  print(rma(yi, vi, data = dat, subset = intervention == g, method = "{method}", '
+            f'test = "{test}", level = {lvl}))',
+            "}",
+            "",
+        ]
+    lines += [
+        "# Small-study effects: on the model with a z test, as target87's bias tests.",
+        f'res.bias <- rma(yi, vi, data = dat, method = "{method}", {slab})',
+        'regtest(res.bias, model = "rma", predictor = "sei")',
+        "ranktest(res.bias)",
+        'trimfill(res.bias, estimator = "L0")',
+        "",
+        "forest(res)",
+        "funnel(res)",
+        "",
+    ]
+    return "\n".join(lines)
