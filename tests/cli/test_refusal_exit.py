@@ -22,7 +22,7 @@ import pytest
 
 TARGET87 = Path(sys.executable).parent / "target87"
 REFUSED = 2  # `target87 load`'s exit code for a file it refuses
-RUNS = 30
+RUNS = 12
 
 
 def ragged_csv(path: Path) -> Path:
@@ -67,9 +67,11 @@ def load(path: Path, database: Path) -> subprocess.CompletedProcess:
 @pytest.mark.slow
 def test_a_refused_file_never_aborts_the_command_at_exit(tmp_path):
     files = bad_files(tmp_path)
-    # Most runs on the file pyarrow refuses (where the abort was), two on each other kind.
+    # Most runs on the file pyarrow refuses (where the abort was), one on each other kind. The
+    # race itself is provoked far more often by tests/interop/test_csv_refusal_exit.py (one run
+    # in eight there against one in nine here); this test checks the command's own exit path.
     others = [name for name in files if name != "ragged"]
-    plan = ["ragged"] * (RUNS - 2 * len(others)) + others * 2
+    plan = ["ragged"] * (RUNS - len(others)) + others
     assert len(plan) == RUNS
     database = tmp_path / "never-created.sqlite"
     with ThreadPoolExecutor(max_workers=2) as pool:

@@ -18,6 +18,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cache
 from html.parser import HTMLParser
 from importlib import resources
 from urllib.parse import parse_qsl, urldefrag, urlencode, urljoin, urlsplit
@@ -46,6 +47,7 @@ class Form:
     checkboxes: list[str]
     texts: list[str]  # text-like inputs a visitor types into
     files: bool
+    ticked: dict[str, list[str]] = field(default_factory=dict)  # checkbox name -> its values
 
 
 @dataclass
@@ -111,6 +113,7 @@ class _Parser(HTMLParser):
             kind = (a.get("type") or "text").lower()
             if kind == "checkbox":
                 self._form.checkboxes.append(a["name"])
+                self._form.ticked.setdefault(a["name"], []).append(a.get("value") or "on")
                 if "checked" in a:
                     self._form.fields[a["name"]] = a.get("value") or "on"
             elif kind not in ("submit", "button", "file", "radio"):
@@ -227,14 +230,31 @@ class EnglishLeftovers:
         patterns.sort(key=len, reverse=True)
         self.pattern = re.compile("|".join(patterns)) if patterns else None
 
+        # A text's verdict, kept: menus, footers, names and table cells repeat on every page,
+        # and the search with the long alternation was most of a crawl's time.
+        self._verdicts: dict[str, str | None] = {}
+
     def find(self, texts: Iterable[str]) -> list[str]:
         found = []
         for text in texts:
-            if text in self.whole:
-                found.append(text)
-            elif self.pattern is not None and (m := self.pattern.search(text)):
-                found.append(m.group(0))
+            if text not in self._verdicts:
+                self._verdicts[text] = self._verdict(text)
+            if (hit := self._verdicts[text]) is not None:
+                found.append(hit)
         return found
+
+    def _verdict(self, text: str) -> str | None:
+        if text in self.whole:
+            return text
+        if self.pattern is not None and (m := self.pattern.search(text)):
+            return m.group(0)
+        return None
+
+
+@cache
+def english_leftovers(lang: str) -> EnglishLeftovers:
+    """One checker per language for the whole test session (its verdicts are shared)."""
+    return EnglishLeftovers(lang)
 
 
 def _catalog(domain: str, lang: str) -> dict[str, str]:
@@ -268,6 +288,7 @@ class Crawl:
     per_shape: int | None = None  # pages of one path shape followed (None: all)
     query_per_shape: int = 20  # pages of one shape with a query (the variants of a view)
     files_per_shape: int = 3
+    drawn_per_shape: int | None = None  # charts drawn by the server (None: files_per_shape)
     options_per_select: int | None = None  # a select's options pressed (None: all) ...
     sampled: Callable[[Form], bool] = lambda form: True  # ... in the forms this says
     combinations: int = 12  # random combinations of a form's controls
@@ -286,7 +307,7 @@ class Crawl:
     requests: dict[str, int] = field(default_factory=dict)  # requests per shape
 
     def __post_init__(self) -> None:
-        self.english = EnglishLeftovers(self.lang) if self.lang != "en" else None
+        self.english = english_leftovers(self.lang) if self.lang != "en" else None
         self._random = random.Random(self.seed)
         self._seen: set[str] = set()
         self._assets_checked: set[str] = set()
@@ -312,6 +333,10 @@ class Crawl:
                         self._enqueue(queue, target, url, depth + 1, force=True)
         return self
 
+    @property
+    def _drawn_limit(self) -> int:
+        return self.files_per_shape if self.drawn_per_shape is None else self.drawn_per_shape
+
     # -- following -------------------------------------------------------------------------
 
     def _same_host(self, url: str) -> bool:
@@ -328,7 +353,9 @@ class Crawl:
             return  # the language switch: this visitor reads one language
         kind = shape(url)
         known = self.by_shape.setdefault(kind, [])
-        if is_file(url):
+        if urlsplit(url).path.startswith(DRAWN_ASSETS):
+            limit = self._drawn_limit
+        elif is_file(url):
             limit = self.files_per_shape
         elif urlsplit(url).path.startswith(SAMPLED_PAGES):
             limit = self.files_per_shape  # one chart alone: the same page for every country
@@ -409,7 +436,7 @@ class Crawl:
             # A chart drawn by the server for this page: a sample of each shape is fetched
             # (drawing every country's charts would be most of the crawl, and the same code).
             drawn = self._drawn.setdefault(shape(url), 0)
-            if drawn >= self.files_per_shape:
+            if drawn >= self._drawn_limit:
                 return
             self._drawn[shape(url)] = drawn + 1
         self._assets_checked.add(url)
@@ -438,7 +465,7 @@ class Crawl:
                     self._options_pressed.add((signature, name, value))
                     variants.append({**form.fields, name: value})
         for name in form.checkboxes if first else ():
-            variants.append({**form.fields, name: "on"})
+            variants.append({**form.fields, name: form.ticked[name][0]})
         for _ in range(self.combinations if first and form.selects else 0):
             choice = dict(form.fields)
             for name, options in form.selects.items():
@@ -446,7 +473,7 @@ class Crawl:
                     choice[name] = self._random.choice(options)
             for name in form.checkboxes:
                 if self._random.random() < 0.5:
-                    choice[name] = "on"
+                    choice[name] = self._random.choice(form.ticked[name])
             variants.append(choice)
         for name in form.texts[:1] if first else ():
             variants.append({**form.fields, name: HOSTILE})

@@ -105,22 +105,28 @@ def signed_in_client(base: str, role: str | None, lang: str) -> httpx.Client:
 
 def crawl(base: str, role: str | None, lang: str) -> Crawl:
     """The public: every option of every public form in each language, and every page of every
-    shape in English (a sample of each shape in French and Spanish). A role: a sample of two
-    options a select of each form (the public forms give the same pages but for the header;
-    its own forms' options are the same pages for other countries or years), and a sample of
-    each shape."""
+    shape in English (a sample of each shape in French and Spanish). A role: in English a
+    sample of two options a select of each form (the public forms give the same pages but for
+    the header; its own forms' options are the same pages for other countries or years), and a
+    sample of each shape."""
     everything = role is None and lang == "en"
+    # A role in French or Spanish: every shape of page it can reach, each once or twice, and
+    # one option of each select (its words are the same on every page of a shape; the values
+    # behind the options were pressed by the same role in English); the server's chart
+    # drawings, the same for every visitor, were fetched by the public in that language.
+    thin = role is not None and lang != "en"
     client = signed_in_client(base, role, lang)
     try:
         return Crawl(
             client,
             base,
             lang,
-            per_shape=None if everything else 4,
-            query_per_shape=20 if everything else (4 if role is None else 2),
+            per_shape=None if everything else (2 if thin else 4),
+            query_per_shape=20 if everything else (4 if role is None else (1 if thin else 2)),
             files_per_shape=3 if everything else 1,
-            combinations=16 if everything else (4 if role is None else 1),
-            options_per_select=None if role is None else 2,
+            drawn_per_shape=0 if thin else None,  # the same drawing as the public's
+            combinations=16 if everything else (4 if role is None else (0 if thin else 1)),
+            options_per_select=None if role is None else (1 if thin else 2),
             post_forms=(lambda form: form.action.endswith("/signin"))
             if role is None
             else (lambda form: False),

@@ -267,6 +267,10 @@ def unsafe_routes(app) -> set[tuple[str, str]]:
 
 
 ANYONE, SIGNED_IN, USERS_OR_SELF = "anyone", "signed_in", "manage_users_or_self"
+# The sourcing screen (issue 20): POSTs that write nothing and are open to the public; their
+# CSRF, origin, size and nothing-written checks are in tests/web/test_supply_pages.py (the page
+# form, a token tied to the pre-session cookie) and test_supply_api.py (the stateless API).
+SCREEN_ROUTES = {("POST", "/supply/screen"), ("POST", "/api/v1/supply/screen")}
 # What each unsafe route needs: a right of reporting.permissions (for the country whose thing
 # it writes, Nepal here), or one of the three above. Written by hand from the issue.
 NEEDS: dict[tuple[str, str], str] = {
@@ -434,6 +438,7 @@ def test_every_unsafe_route_has_its_expectation_and_every_role_its_probe(watched
     site = security.site_of(watched, tmp_path / "site")
     found = unsafe_routes(site.app)
     found -= security.UPLOAD_ROUTES  # their rights: tests/web/test_upload_mapping.py
+    found -= SCREEN_ROUTES  # read-only, public: tests/web/test_supply_pages.py, test_supply_api.py
     missing, stale = sorted(found - set(NEEDS)), sorted(set(NEEDS) - found)
     probes.add("route table", "unsafe routes of app.routes vs NEEDS", "the same set",
                f"{len(found)} routes; not in NEEDS: {missing or 'none'}; gone: {stale or 'none'}",

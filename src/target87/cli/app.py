@@ -25,6 +25,7 @@ from target87.cli import (
     risk_cmd,
     serve_cmd,
     store_cmd,
+    supply_cmd,
     template_cmd,
     users_cmd,
 )
@@ -55,6 +56,7 @@ COMMAND_GROUPS: tuple[tuple[typer.Typer, str | None], ...] = (
     (reporting_cmd.reporting_app, "reporting"),
     (risk_cmd.risk_app, "risk"),
     (evidence_cmd.evidence_app, "evidence"),
+    (supply_cmd.supply_app, "supply"),
 )
 for group, name in COMMAND_GROUPS:
     app.add_typer(group, name=name)

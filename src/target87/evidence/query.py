@@ -25,9 +25,12 @@ from sqlalchemy.orm import Session, selectinload
 
 from target87.evidence import taxonomy
 from target87.evidence.analysis import bias_tests, meta_analysis
+from target87.evidence.choices import Choices, check_choices, moderator_columns, subgroup_labels
 from target87.evidence.effects import escalc
 from target87.evidence.errors import EvidenceError
 from target87.evidence.models import Effect, Study, StudyCountry
+from target87.evidence.multilevel import rma_mv
+from target87.evidence.robust import robust
 from target87.evidence.tau2 import canonical_method
 from target87.store import models as M
 
@@ -44,6 +47,7 @@ TABLE_COLUMNS = (
     "countries",
     "design",
     "quality",
+    "region",
     "intervention",
     "outcome",
     "measure",
@@ -61,6 +65,7 @@ TABLE_COLUMNS = (
     "sd2i",
     "computed",
 )
+RAW_COLUMNS = ("ai", "bi", "ci", "di", "n1i", "n2i", "m1i", "m2i", "sd1i", "sd2i")
 
 
 class FilterError(EvidenceError):
@@ -354,9 +359,23 @@ def _computed(measure: str, rows: list[Effect]) -> tuple[np.ndarray, np.ndarray]
     raise EvidenceError(f"measure {measure}: no estimate given and none can be computed")
 
 
+def _study_regions(session: Session, studies: list[Study]) -> dict[str, str]:
+    """Each study's M49 region (the area table's ``m49_region`` code) when all its countries
+    lie in one; ``multiple`` when they span several (a moderator needs one value a study)."""
+    codes = {c for s in studies for c in s.country_codes}
+    stmt = select(M.Area.code, M.Area.m49_region).where(M.Area.code.in_(codes))
+    region = {c: r for c, r in session.execute(stmt)} if codes else {}
+    out = {}
+    for s in studies:
+        found = {region.get(c) or "" for c in s.country_codes}
+        out[s.id] = found.pop() if len(found) == 1 else ("multiple" if found else "")
+    return out
+
+
 def analysis_table(session: Session, filters: Filters) -> pd.DataFrame:
-    """One row per matching effect (``TABLE_COLUMNS``): the study's citation and codes, the
-    raw data as stored, and ``yi``/``vi`` (``computed`` says whether escalc made them). All
+    """One row per matching effect (``TABLE_COLUMNS``): the study's citation and codes (its
+    M49 ``region``), the raw data as stored, and ``yi``/``vi`` (``computed`` says whether
+    escalc made them), then one ``mod_<name>`` column per moderator the effects carry. All
     effects must share one measure (choose it with ``filters.measure`` when they do not)."""
     found = list_studies(session, filters)
     effects = [(s, e) for s in found.studies for e in s.effects if _effect_matches(e, filters)]
@@ -375,9 +394,12 @@ def analysis_table(session: Session, filters: Filters) -> pd.DataFrame:
         yi, vi = _computed(measure, [e for _, e in raw])
         for (_, e), y, v in zip(raw, yi, vi, strict=True):
             values[e.id] = (float(y), float(v), True)
+    regions = _study_regions(session, list({s.id: s for s, _ in effects}.values()))
+    own = list(dict.fromkeys(f"mod_{k}" for _, e in effects for k in e.moderator_values))
     rows = []
     for s, e in effects:
         y, v, made = values[e.id]
+        mods = e.moderator_values
         rows.append(
             {
                 "study_id": s.id,
@@ -388,23 +410,29 @@ def analysis_table(session: Session, filters: Filters) -> pd.DataFrame:
                 "countries": ";".join(s.country_codes),
                 "design": s.design,
                 "quality": s.quality or "",
+                "region": regions.get(s.id, ""),
                 "intervention": e.intervention,
                 "outcome": e.outcome,
                 "measure": e.measure,
                 "yi": y,
                 "vi": v,
-                **{c: getattr(e, c) for c in TABLE_COLUMNS[13:-1]},
+                **{c: getattr(e, c) for c in RAW_COLUMNS},
                 "computed": made,
+                **{c: mods.get(c[4:]) for c in own},
             }
         )
-    return pd.DataFrame(rows, columns=list(TABLE_COLUMNS))
+    return pd.DataFrame(rows, columns=[*TABLE_COLUMNS, *own])
 
 
 @dataclass
 class Analysis:
     """What the analysis page shows: the rows pooled, the meta-analysis (with subgroups by
-    intervention when there are several), the bias tests (each a result or the reason it could
-    not be run) and the settings, all from :mod:`target87.evidence.analysis`."""
+    intervention when there are several, or by the field chosen), the bias tests (each a
+    result or the reason it could not be run) and the settings, all from
+    :mod:`target87.evidence.analysis`; with the :class:`Choices` made, the meta-regression
+    (``regression``: a ``MetaAnalysis`` on the moderators' columns, ``mod_names`` their
+    coefficients), the CR2 errors (``meta.robust``, ``regression.robust``) and the multilevel
+    model (``multilevel``, with its CR2 errors in ``multilevel_robust``)."""
 
     table: pd.DataFrame
     measure: str
@@ -416,14 +444,24 @@ class Analysis:
     bias_errors: dict[str, str]
     filters: Filters
     single_groups: list[str] = field(default_factory=list)  # interventions left unpooled
+    choices: Choices = field(default_factory=Choices)
+    subgroup_field: str = "intervention"
+    regression: Any = None
+    mod_names: list[str] = field(default_factory=list)
+    multilevel: Any = None
+    multilevel_robust: Any = None
 
     @property
     def fit(self):
         return self.meta.fit
 
     @property
-    def by_intervention(self) -> bool:
+    def by_subgroup(self) -> bool:
         return self.meta.subgroups is not None
+
+    @property
+    def by_intervention(self) -> bool:
+        return self.by_subgroup and self.subgroup_field == "intervention"
 
     def labels(self) -> list[str]:
         """A row's label: its study's citation (and effect id when a study has several)."""
@@ -460,6 +498,17 @@ class Analysis:
         out["citations"] = [
             {"study_id": s, "citation": c, "doi": d or None} for s, c, d in self.citations()
         ]
+        out["choices"] = {
+            "mods": list(self.choices.mods),
+            "subgroup": self.subgroup_field if self.by_subgroup else None,
+            "several": self.choices.several,
+        }
+        if self.regression is not None:
+            out["regression"] = self.regression.to_dict()
+        if self.multilevel is not None:
+            out["multilevel"] = self.multilevel.to_dict()
+        if self.multilevel_robust is not None:
+            out["multilevel_robust"] = self.multilevel_robust.to_dict()
         return _plain(out)
 
 
@@ -505,28 +554,37 @@ def analyse_table(
     method: str = "REML",
     test: str = "z",
     level: float = 95,
+    choices: Choices | None = None,
 ) -> Analysis:
     """The meta-analysis of :func:`analysis_table`'s rows, as ``target87 evidence meta`` and
-    ``bias`` run it (``meta_analysis`` and ``bias_tests`` on the ``yi``/``vi`` columns)."""
+    ``bias`` run it (``meta_analysis`` and ``bias_tests`` on the ``yi``/``vi`` columns), with
+    the moderators, subgroups and several-effects models of ``choices``
+    (:mod:`target87.evidence.choices`)."""
     method, test, level = check_settings(method, test, level)
     if len(table) < 2:
         raise FilterError("too_few", value=str(len(table)))
+    choices = check_choices(choices or Choices(), table)
     columns = {"yi": "yi", "vi": "vi"}
-    sizes = table["intervention"].value_counts()
-    # Subgroups by intervention when there are several, each with 2 effects or more (a group
-    # of one has no tau^2); otherwise the groups of one are named and the overall fit stands.
-    single = sorted(sizes[sizes < 2].index) if len(sizes) > 1 else []
-    by_group = len(sizes) > 1 and not single
     settings = {"measure": "GEN", "columns": columns, "method": method, "test": test}
-    try:
+    # CR2 by study on the rma models; with a multilevel model, on that model instead.
+    cluster = "study_id" if choices.several == "cr2" else None
+    single: list[str] = []
+    if choices.subgroup:
+        subgroup_labels(table, choices.subgroup)  # refuses groups of one effect, by name
         meta = meta_analysis(
-            table, **settings, level=level, subgroup="intervention" if by_group else None
+            table, **settings, level=level, subgroup=choices.subgroup, cluster=cluster
         )
-    except EvidenceError:
-        if not by_group:
-            raise
-        meta = meta_analysis(table, **settings, level=level)
-        single = sorted(sizes.index)
+    else:
+        meta, single = _by_intervention(table, settings, level, cluster)
+    regression, names = None, []
+    if choices.mods:
+        data, names = moderator_columns(table, choices.mods)
+        regression = meta_analysis(data, **settings, level=level, mods=names, cluster=cluster)
+    multilevel = multilevel_robust = None
+    if choices.multilevel:
+        multilevel = _multilevel(table, choices, method, test, level)
+        if choices.cluster:
+            multilevel_robust = robust(multilevel, table["study_id"].to_numpy(), clubSandwich=True)
     bias: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for key in ("egger", "rank", "trimfill"):
@@ -554,6 +612,59 @@ def analyse_table(
         errors,
         filters,
         single,
+        choices,
+        choices.subgroup or "intervention",
+        regression,
+        names,
+        multilevel,
+        multilevel_robust,
+    )
+
+
+def _by_intervention(
+    table: pd.DataFrame, settings: dict[str, Any], level: float, cluster: str | None
+) -> tuple[Any, list[str]]:
+    """The page's default: subgroups by intervention when there are several, each with 2
+    effects or more (a group of one has no tau^2); otherwise the groups of one are named and
+    the overall fit stands."""
+    sizes = table["intervention"].value_counts()
+    single = sorted(sizes[sizes < 2].index) if len(sizes) > 1 else []
+    by_group = len(sizes) > 1 and not single
+    try:
+        meta = meta_analysis(
+            table,
+            **settings,
+            level=level,
+            subgroup="intervention" if by_group else None,
+            cluster=cluster,
+        )
+    except EvidenceError:
+        if not by_group:
+            raise
+        meta = meta_analysis(table, **settings, level=level, cluster=cluster)
+        single = sorted(sizes.index)
+    return meta, single
+
+
+def _multilevel(table: pd.DataFrame, choices: Choices, method: str, test: str, level: float):
+    """``rma.mv(yi, vi, mods, random = ~ 1 | study_id/effect_id)``: REML unless ML is chosen
+    (the other estimators are not defined for it); Knapp-Hartung's page choice as t tests."""
+    X, names = None, None
+    if choices.mods:
+        data, names = moderator_columns(table, choices.mods)
+        X = data[names].to_numpy(dtype=float)
+    return rma_mv(
+        table["yi"].to_numpy(dtype=float),
+        table["vi"].to_numpy(dtype=float),
+        study=table["study_id"].to_numpy(),
+        effect=table["effect_id"].astype(str).to_numpy(),
+        mods=X,
+        mod_names=names,
+        method="ML" if method == "ML" else "REML",
+        test="t" if test == "knha" else "z",
+        level=level,
+        study_name="study_id",
+        effect_name="effect_id",
     )
 
 
@@ -563,7 +674,9 @@ def analyse(
     method: str = "REML",
     test: str = "z",
     level: float = 95,
+    choices: Choices | None = None,
 ) -> Analysis:
     """:func:`analysis_table` then :func:`analyse_table`."""
     check_settings(method, test, level)
-    return analyse_table(analysis_table(session, filters), filters, method, test, level)
+    table = analysis_table(session, filters)
+    return analyse_table(table, filters, method, test, level, choices)

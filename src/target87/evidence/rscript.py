@@ -50,9 +50,20 @@ def _vector(values: list[str]) -> str:
     return f"c(\n    {body}\n  )" if len(values) > 6 else f"c({body})"
 
 
-def _data_frame(table: pd.DataFrame, numbers: list[str]) -> str:
+def _numeric(table: pd.DataFrame, name: str) -> bool:
+    return bool(pd.to_numeric(table[name], errors="coerce").notna().all())
+
+
+def _formula(table: pd.DataFrame, mods: list[str]) -> str:
+    """``~ year + factor(design)``: numbers as they are, text as a factor (its first level in
+    sorted order the reference, as :func:`evidence.choices.moderator_columns`)."""
+    terms = [m if _numeric(table, m) else f"factor({m})" for m in mods]
+    return "~ " + " + ".join(terms)
+
+
+def _data_frame(table: pd.DataFrame, numbers: list[str], texts: tuple[str, ...] = ()) -> str:
     columns = []
-    for name in TEXT_COLUMNS:
+    for name in (*TEXT_COLUMNS, *texts):
         columns.append(f"  {name} = {_vector([r_string(v) for v in table[name]])}")
     for name in numbers:
         columns.append(f"  {name} = {_vector([r_number(v) for v in table[name]])}")
@@ -69,14 +80,23 @@ def r_script(
     subgroups: bool = False,
     title: str = "target87 evidence analysis",
     source: str = "",
+    mods: list[str] | tuple[str, ...] = (),
+    subgroup: str = "intervention",
+    several: str = "none",
 ) -> str:
     """The script for :func:`evidence.query.analysis_table`'s rows (``yi``, ``vi``,
-    ``computed`` and the raw columns) analysed with these settings."""
+    ``computed`` and the raw columns) analysed with these settings; with the page's choices
+    (:class:`evidence.choices.Choices`): the meta-regression on ``mods``, subgroups by
+    ``subgroup`` (when ``subgroups``), and for ``several`` effects per study
+    ``robust(..., clubSandwich = TRUE)`` and/or ``rma.mv(..., random = ~ 1 | study/effect)``."""
     computed = table["computed"].astype(bool) if "computed" in table else None
     raw_cols: tuple[str, ...] = ()
     if computed is not None and computed.any():
         raw_cols = RAW_MEANS if measure in ("SMD", "MD", "ROM") else RAW_BINARY
-    numbers = ["yi", "vi", *raw_cols]
+    used = list(dict.fromkeys([*mods, *([subgroup] if subgroups else [])]))
+    used = [c for c in used if c in table.columns and c not in TEXT_COLUMNS]
+    numbers = ["yi", "vi", *raw_cols, *(c for c in used if _numeric(table, c))]
+    texts = tuple(c for c in used if not _numeric(table, c))
     shown = table.copy()
     if computed is not None:
         # yi/vi of the computed rows are left to escalc, in R, from the raw data.
@@ -91,7 +111,7 @@ def r_script(
         "library(metafor)",
         "",
         f"# {len(table)} effects from {table['study_id'].nunique()} studies; measure {measure}.",
-        _data_frame(shown, numbers),
+        _data_frame(shown, numbers, texts),
         "",
     ]
     if raw_cols:
@@ -127,19 +147,50 @@ def r_script(
         "",
     ]
     if subgroups:
+        g = subgroup
         lines += [
-            "# Subgroups by intervention: one model with a common tau2 (test of difference),",
-            "# and a separate model per intervention.",
-            f'sub <- rma(yi, vi, mods = ~ factor(intervention), data = dat, method = "{method}", '
+            f"# Subgroups by {g}: one model with a common tau2 (test of difference),",
+            f"# and a separate model per value of {g}.",
+            f'sub <- rma(yi, vi, mods = ~ factor({g}), data = dat, method = "{method}", '
             f'test = "{test}", level = {lvl})',
             "print(sub)",
-            "for (g in unique(dat$intervention)) {",
-            '  cat("\\nIntervention:", g, "\\n")',
-            f'  print(rma(yi, vi, data = dat, subset = intervention == g, method = "{method}", '
+            f"for (g in unique(dat${g})) {{",
+            f'  cat("\\n{g}:", g, "\\n")',
+            f'  print(rma(yi, vi, data = dat, subset = {g} == g, method = "{method}", '
             f'test = "{test}", level = {lvl}))',
             "}",
             "",
         ]
+    cluster = ", cluster = study_id, clubSandwich = TRUE)"
+    if several == "cr2":
+        lines += [
+            "# Several effects per study: cluster-robust errors by study (CR2, Satterthwaite df;",
+            '# needs install.packages("clubSandwich")).',
+            f"robust(res{cluster}",
+            "",
+        ]
+    formula = _formula(table, list(mods)) if mods else ""
+    if mods:
+        lines += [
+            "# Meta-regression on the moderators chosen (a factor's first level is the reference).",
+            f'res.mods <- rma(yi, vi, mods = {formula}, data = dat, method = "{method}", '
+            f'test = "{test}", level = {lvl})',
+            "print(res.mods)",
+        ]
+        lines += [f"robust(res.mods{cluster}"] if several == "cr2" else []
+        lines += [""]
+    if several in ("multilevel", "multilevel_cr2"):
+        ml_method = "ML" if method == "ML" else "REML"
+        ml_test = "t" if test == "knha" else "z"
+        ml_mods = f"mods = {formula}, " if mods else ""
+        lines += [
+            "# Several effects per study: effects within studies (three-level model).",
+            f"res.ml <- rma.mv(yi, vi, {ml_mods}random = ~ 1 | study_id/effect_id, data = dat, "
+            f'method = "{ml_method}", test = "{ml_test}", level = {lvl})',
+            "print(res.ml)",
+        ]
+        lines += [f"robust(res.ml{cluster}"] if several == "multilevel_cr2" else []
+        lines += [""]
     lines += [
         "# Small-study effects: on the model with a z test, as target87's bias tests.",
         f'res.bias <- rma(yi, vi, data = dat, method = "{method}", {slab})',

@@ -15,6 +15,7 @@ from target87.presentation.messages_charts import CHARTS_MESSAGES
 from target87.presentation.messages_design import DESIGN_MESSAGES
 from target87.presentation.messages_evidence import EVIDENCE_MESSAGES
 from target87.presentation.messages_maps import MAPS_MESSAGES
+from target87.presentation.messages_supply import SUPPLY_MESSAGES
 
 LANGUAGES = ("en", "fr", "es")
 
@@ -926,7 +927,13 @@ UPLOAD_MESSAGES: dict[str, str] = {
 MESSAGES.update(UPLOAD_MESSAGES)
 # Texts kept in modules of their own (one per part of the site), merged here; a key is defined
 # once only.
-for _part in (DESIGN_MESSAGES, CHARTS_MESSAGES, MAPS_MESSAGES, EVIDENCE_MESSAGES):
+for _part in (
+    DESIGN_MESSAGES,
+    CHARTS_MESSAGES,
+    MAPS_MESSAGES,
+    EVIDENCE_MESSAGES,
+    SUPPLY_MESSAGES,
+):
     if _clash := set(_part) & set(MESSAGES):
         raise RuntimeError(f"message keys defined twice: {sorted(_clash)}")
     MESSAGES.update(_part)

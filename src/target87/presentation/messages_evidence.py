@@ -128,4 +128,86 @@ EVIDENCE_MESSAGES: dict[str, str] = {
     "ev_country_studies": "Impact evaluations in this country",
     "ev_country_none": "No impact evaluation of the evidence base took place in this country.",
     "ev_country_more": "Browse these studies in the evidence base",
+    "ev_action_intervention": "Intervention type in the evidence base",
+    "ev_action_no_intervention": "None (no link to the evidence)",
+    "ev_action_intervention_note": (
+        "Link the action to an intervention type: the roadmap then shows what impact "
+        "evaluations of that type found."
+    ),
+    "ev_roadmap_evidence": "What the evidence says about {name}",
+    "ev_roadmap_no_effects": "The evidence base holds no effects for this intervention type yet.",
+    "ev_roadmap_method": (
+        "Pooled by random effects (REML) per outcome and effect measure, with the 95 % "
+        "confidence interval."
+    ),
+    "ev_roadmap_k": "Effects (studies)",
+    "ev_roadmap_single": "a single effect: not pooled",
+    "ev_roadmap_cannot_pool": "could not be pooled",
+    "ev_roadmap_open": "Open the analysis",
+    "ev_roadmap_open_all": "All the evidence on {name}",
+    "ev_moderators": "Moderators (meta-regression)",
+    "ev_subgroup_by": "Subgroups by",
+    "ev_subgroup_auto": "Intervention, when there are several",
+    "ev_several": "Several effects per study",
+    "ev_several_none": "Effects treated as independent",
+    "ev_several_cr2": "Cluster-robust errors by study (CR2)",
+    "ev_several_multilevel": "Multilevel model (effects within studies)",
+    "ev_several_multilevel_cr2": "Multilevel model with cluster-robust errors (CR2)",
+    "ev_coefficient": "Coefficient",
+    "ev_col_estimate": "Estimate",
+    "ev_se": "Standard error",
+    "ev_df": "Degrees of freedom",
+    "ev_intercept": "Intercept",
+    "ev_own_moderator": "Moderator of the data set: {name}",
+    "ev_test_moderators": "Test of the moderators: {stat} = {value}, p {p}.",
+    "ev_regression": "Meta-regression",
+    "ev_regression_text": (
+        "Mixed-effects model of {k} effects (estimator {method}): residual τ² = {tau2}; share "
+        "of the heterogeneity the moderators account for (pseudo R²) = {r2}."
+    ),
+    "ev_residual_q": "Residual heterogeneity: QE({df}) = {value}, p {p}.",
+    "ev_regression_caption": "Coefficients of the meta-regression",
+    "ev_robust_caption": "Cluster-robust coefficients (CR2, Satterthwaite degrees of freedom)",
+    "ev_subgroups_heading": "Subgroups",
+    "ev_subgroups_caption": "A separate random-effects model for each value of: {field}",
+    "ev_difference_common": (
+        "Test of the difference between the subgroups (one model with a common τ²): "
+        "{stat}({df}) = {value}, p {p}."
+    ),
+    "ev_q_between": "Separate models compared: Q between subgroups ({df} df) = {value}, p {p}.",
+    "ev_robust_text": (
+        "Standard errors robust to several effects per study: {n} studies as clusters ({k} "
+        "effects), CR2 with Satterthwaite degrees of freedom, as metafor's robust(..., "
+        "clubSandwich = TRUE)."
+    ),
+    "ev_multilevel_text": (
+        "Three-level model ({method}) of {k} effects in {studies} studies: σ² between studies "
+        "= {s1}, σ² between effects within a study = {s2}."
+    ),
+    "ev_multilevel_reml": (
+        "The multilevel model is fitted by REML: the estimator chosen ({method}) applies to "
+        "the other models."
+    ),
+    "ev_multilevel_caption": "Coefficients of the multilevel model",
+    "ev_choice_constant": (
+        "The moderator “{field}” takes one value only among the effects chosen ({value}): "
+        "choose another moderator or more studies."
+    ),
+    "ev_choice_missing": (
+        "{value} of the effects chosen have no value for “{field}”: choose another field or "
+        "leave those studies out."
+    ),
+    "ev_choice_one_group": (
+        "Every effect chosen has the same “{field}” ({value}): there are no subgroups to compare."
+    ),
+    "ev_choice_single_group": (
+        "The subgroup {value} of “{field}” has a single effect: its heterogeneity (τ²) cannot "
+        "be estimated. Choose another field or more studies."
+    ),
+    "ev_choice_too_few_studies": (
+        "Only {value} study matches: models of several effects per study need at least two studies."
+    ),
+    "ev_choice_absent": (
+        "The effects chosen do not record the moderator “{value}”: choose another moderator."
+    ),
 }

@@ -4,7 +4,8 @@ through ``clean_action``), and the roadmap read as plain data (``overdue``, ``ac
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Collection, Iterable, Mapping
 from datetime import date
 from typing import Any
 
@@ -23,10 +24,14 @@ ACTION_FIELDS = (
     "funded_share",
     "status",
     "progress_notes",
+    "intervention",
 )
 REQUIRED = ("title", "owner_institution", "status")
 CLOSED = ("done", "dropped")
 CURRENCIES = frozenset(list_currencies())  # ISO 4217, from Babel's CLDR data
+# An intervention type's code (the evidence room's taxonomy names them: ``cct``,
+# ``school_feeding``); reporting keeps the code and checks its form, the caller its meaning.
+INTERVENTION_CODE = re.compile(r"[a-z][a-z0-9_]{0,31}")
 
 
 def blank(value: Any) -> bool:
@@ -45,12 +50,16 @@ def _number(value: Any) -> float:
 
 
 def clean_action(
-    data: Mapping[str, Any], known_series: Iterable[str]
+    data: Mapping[str, Any],
+    known_series: Iterable[str],
+    known_interventions: Collection[str] | None = None,
 ) -> tuple[dict[str, Any], list[FieldProblem]]:
     """Typed action fields from form text (or Python values), and a problem per bad field.
 
     ``targets`` is a list of {series, target_value, target_year}; its problems are named
-    ``targets.<i>.<field>``.
+    ``targets.<i>.<field>``. ``intervention`` is a code of the evidence base's taxonomy:
+    checked against ``known_interventions`` when the caller gives them (the web door does),
+    else for its form only (reporting does not read the evidence room).
     """
     out: dict[str, Any] = {}
     problems: list[FieldProblem] = []
@@ -67,6 +76,12 @@ def clean_action(
             out[name] = _typed(name, value)
         except ValueError as exc:
             problems.append(FieldProblem(name, str(exc) or f"{value!r} is not valid", "format"))
+    code = out.get("intervention")
+    if code and known_interventions is not None and code not in known_interventions:
+        known = ", ".join(sorted(known_interventions))
+        problems.append(
+            FieldProblem("intervention", f"{code!r} is not an intervention type ({known})", "codes")
+        )
     if out.get("start_date") and out.get("due_date") and out["due_date"] < out["start_date"]:
         problems.append(FieldProblem("due_date", "the due date is before the start date", "range"))
     if out.get("budget_amount") is not None and blank(data.get("budget_currency")):
@@ -95,6 +110,11 @@ def _typed(name: str, value: Any) -> Any:
         code = str(value).strip().upper()
         if code not in CURRENCIES:
             raise ValueError(f"{value!r} is not an ISO 4217 currency code (NPR, USD, EUR...)")
+        return code
+    if name == "intervention":
+        code = str(value).strip().lower()
+        if not INTERVENTION_CODE.fullmatch(code):
+            raise ValueError(f"{value!r} is not an intervention type code (cct, school_feeding...)")
         return code
     if name == "status" and value not in ACTION_STATUSES:
         raise ValueError(f"{value!r} is not one of {', '.join(ACTION_STATUSES)}")

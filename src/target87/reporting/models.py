@@ -190,6 +190,9 @@ class Action(Base):
     funded_share: Mapped[float | None] = mapped_column(Float)
     status: Mapped[str] = mapped_column(String(16))
     progress_notes: Mapped[str | None] = mapped_column(Text)
+    # A code of the evidence room's intervention taxonomy (migration 0008): the roadmap page
+    # shows the pooled evidence for it. A plain code: reporting does not import evidence.
+    intervention: Mapped[str | None] = mapped_column(String(32))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_by: Mapped[str] = mapped_column(Text)

@@ -4,7 +4,7 @@ indicators; checked field by field (``action_fields``), versioned, and audited.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from typing import Any
 
 from sqlalchemy import select
@@ -153,10 +153,16 @@ def _set_fields(action: Action, clean: dict[str, Any]) -> None:
 
 
 def create_action(
-    session: Session, actor: Actor, commitment_id: int, data: Mapping[str, Any]
+    session: Session,
+    actor: Actor,
+    commitment_id: int,
+    data: Mapping[str, Any],
+    interventions: Collection[str] | None = None,
 ) -> Action:
+    """A new action; ``interventions``: the intervention codes ``data["intervention"]`` may
+    take (the evidence taxonomy's, given by the door; None checks the code's form only)."""
     commitment = _commitment(session, actor, commitment_id)
-    clean, problems = clean_action(data, _known_series(session))
+    clean, problems = clean_action(data, _known_series(session), interventions)
     if problems:
         raise ValidationFailed(problems)
     action = Action(commitment=commitment, updated_by=actor.label)
@@ -182,13 +188,15 @@ def update_action(
     action_id: int,
     expected_version: int | None,
     changes: Mapping[str, Any],
+    interventions: Collection[str] | None = None,
 ) -> Action:
-    """Change some fields of an action (``targets``, when given, replaces all targets)."""
+    """Change some fields of an action (``targets``, when given, replaces all targets;
+    ``interventions`` as for :func:`create_action`)."""
     action = _action(session, actor, action_id)
     what = f"action {action.id} ({action.title})"
     check_version(what, action, expected_version)
     before = action_dict(action)
-    clean, problems = clean_action({**before, **changes}, _known_series(session))
+    clean, problems = clean_action({**before, **changes}, _known_series(session), interventions)
     if problems:
         raise ValidationFailed(problems)
     after = {**clean, "targets": clean["targets"]}

@@ -18,11 +18,11 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from target87 import store
 from target87.presentation.rendering import STATIC
-from target87.web import api, evidence, public, reporting, risk, site
+from target87.web import api, evidence, public, reporting, risk, site, supply
 from target87.web.site import errors, figures
 from target87.web.site.headers import SecurityHeaders
 
-ROOMS = (site, public, reporting, risk, evidence, api)
+ROOMS = (site, public, reporting, risk, evidence, supply, api)
 
 
 DATABASE_URL_ENV = "TARGET87_WEB_DATABASE_URL"

@@ -2,10 +2,11 @@
 
 from fastapi import APIRouter
 
-from target87.web.api import docs, routes
+from target87.web.api import docs, routes, supply
 
 router = APIRouter()
 router.include_router(routes.router)
+router.include_router(supply.router)
 router.include_router(docs.router)
 
 __all__ = ["router"]

@@ -26,6 +26,7 @@ from target87.interop.table import records
 from target87.progress.data import NoData
 from target87.progress.report import progress_report
 from target87.store.breakdown import BreakdownError, canonical
+from target87.web.api import supply
 from target87.web.api.formats import (
     CSV_TYPE,
     SDMX_CSV_TYPE,
@@ -490,4 +491,5 @@ def create_api_app(database_url: str | None = None) -> FastAPI:
     app.state.engine = engine
     install(app)
     app.include_router(router)
+    app.include_router(supply.router)
     return app

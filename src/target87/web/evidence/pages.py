@@ -15,6 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
 from target87.evidence import query, rscript, taxonomy
+from target87.evidence.choices import SEVERAL, SUBGROUPS, ChoiceError, Choices, moderator_fields
 from target87.evidence.errors import EvidenceError
 from target87.evidence.plots import forest_spec, funnel_spec
 from target87.presentation import translator
@@ -47,6 +48,12 @@ def asked_settings(request: Request) -> tuple[str, str, str]:
     return q.get("method") or "REML", q.get("test") or "z", q.get("level") or "95"
 
 
+def asked_choices(request: Request) -> Choices:
+    """The model choices of a request's query: moderators, subgroup field, several effects."""
+    q = request.query_params
+    return Choices.of(q.getlist("mods"), q.get("subgroup", ""), q.get("several", ""))
+
+
 def names(lang: str) -> dict[str, dict[str, str]]:
     """Each code list's names in ``lang`` (the taxonomy's own; designs and quality ratings,
     which the taxonomy names in English only, from the messages)."""
@@ -60,8 +67,15 @@ def names(lang: str) -> dict[str, dict[str, str]]:
     }
 
 
-def problem_text(t, error: EvidenceError) -> str:
+def problem_text(t, error: EvidenceError, lang: str = "en") -> str:
     """A filter or analysis problem in the reader's language."""
+    if isinstance(error, ChoiceError):
+        field = field_label(t, error.field)
+        if error.reason == "unknown":
+            return t("ev_unknown_filter").format(field=error.field, value=error.value)
+        words = names(lang).get(error.field, {})
+        value = ", ".join(words.get(v, v) for v in error.value.split(", "))
+        return t(f"ev_choice_{error.reason}").format(field=field, value=value)
     if not isinstance(error, query.FilterError):
         return t("ev_cannot_analyse")
     if error.reason == "unknown":
@@ -92,7 +106,7 @@ def evidence_list(request: Request, page: int = 1):
                 request,
                 "evidence_list.html",
                 status_code=400,
-                error=problem_text(t, exc),
+                error=problem_text(t, exc, lang),
                 filters=query.Filters(examples=filters.examples),
                 found=None,
                 names=names(lang),
@@ -233,15 +247,16 @@ def translated_spec(spec, t):
     return walk(spec)
 
 
-def analysis_figures(found: query.Analysis, lang: str) -> list[ChartFigure]:
+def analysis_figures(found: query.Analysis, lang: str, labels=None) -> list[ChartFigure]:
     """The analysis's forest and funnel plots (``evidence.plots``), for the page and for the
-    chart files."""
+    chart files (subgroups by the field the analysis grouped by)."""
     t = translator(lang)
-    words = names(lang)
+    words = labels or names(lang)
     measure = t("ev_measure_axis").format(measure=found.measure)
     groups = None
-    if found.by_intervention:
-        groups = [words["intervention"].get(c, c) for c in found.table["intervention"]]
+    if found.by_subgroup:
+        field = found.subgroup_field
+        groups = [words.get(field, {}).get(str(c), str(c)) for c in found.table[field]]
     forest = forest_spec(
         found.fit, labels=found.labels(), subgroups=groups, title=t("ev_forest"), xlabel=measure
     )
@@ -267,14 +282,19 @@ def analysis_figures(found: query.Analysis, lang: str) -> list[ChartFigure]:
     ]
 
 
+def _level(level: str) -> float:
+    try:
+        return float(level)
+    except ValueError:
+        raise query.FilterError("unknown", "level", level, ("90", "95", "99")) from None
+
+
 def _analyse(request: Request) -> query.Analysis:
     method, test, level = asked_settings(request)
     with session(request) as s:
-        try:
-            level_number = float(level)
-        except ValueError:
-            raise query.FilterError("unknown", "level", level, ("90", "95", "99")) from None
-        return query.analyse(s, asked_filters(request), method, test, level_number)
+        return query.analyse(
+            s, asked_filters(request), method, test, _level(level), asked_choices(request)
+        )
 
 
 @router.get(ANALYSIS, response_class=HTMLResponse)
@@ -284,26 +304,32 @@ def evidence_analysis(request: Request):
     t = translator(lang)
     filters = asked_filters(request)
     method, test, level = asked_settings(request)
-    status, error, found, figures = 200, None, None, []
+    choices = asked_choices(request)
+    status, error, found, figures, table = 200, None, None, [], None
     with session(request) as s:
         try:
             listed = query.list_studies(s, filters.without("measure"))
         except query.FilterError as exc:
-            listed, status, error = None, 400, problem_text(t, exc)
-    if error is None:
-        try:
-            found = _analyse(request)
-        except query.FilterError as exc:
-            status = 400 if exc.reason == "unknown" else 200
-            error = problem_text(t, exc)
-        except EvidenceError as exc:
-            error = f"{t('ev_cannot_analyse')} ({exc})"
+            listed, status, error = None, 400, problem_text(t, exc, lang)
+        if error is None:
+            try:
+                table = query.analysis_table(s, filters)
+                found = query.analyse_table(table, filters, method, test, _level(level), choices)
+            except (query.FilterError, ChoiceError) as exc:
+                status = 400 if exc.reason == "unknown" else 200
+                error = problem_text(t, exc, lang)
+            except EvidenceError as exc:
+                error = f"{t('ev_cannot_analyse')} ({exc})"
+        labels = value_labels(s, lang, table)
     if found is not None:
-        figures = analysis_figures(found, lang)
+        figures = analysis_figures(found, lang, labels)
         chart_files.links(request, figures, lazy=True)
         chart_files.remember(request, request.url.path, figures)
     measures = sorted({e.measure for st in listed.studies for e in st.effects}) if listed else []
-    base_query = _query(filters, ("method", method), ("test", test), ("level", level))
+    settings = (("method", method), ("test", test), ("level", level))
+    base_query = _query(filters, *settings, *choices.items())
+    offered = moderator_fields(table) if table is not None else ()
+    offered += tuple(m for m in choices.mods if m not in offered)
     return render(
         request,
         "evidence_analysis.html",
@@ -321,7 +347,105 @@ def evidence_analysis(request: Request):
         figures={f.id: f for f in figures},
         query=base_query,
         subgroup_rows=_subgroup_rows(found) if found is not None else [],
+        choices=choices,
+        moderators=[(m, field_label(t, m)) for m in offered],
+        subgroup_fields=[(f, field_label(t, f)) for f in SUBGROUPS],
+        several_options=SEVERAL,
+        labels=labels,
+        model=model_rows(found, t, labels) if found is not None else {},
+        subgroup_label=field_label(t, found.subgroup_field) if found is not None else "",
     )
+
+
+def field_label(t, name: str) -> str:
+    """A field's name in the reader's language (a data set's own moderator by its name)."""
+    if name.startswith("mod_"):
+        return t("ev_own_moderator").format(name=name[4:])
+    key = {"year": "year", "region": "region", "study_id": "ev_study"}.get(name)
+    return t(key or f"ev_facet_{name}") if key or name in FIELD_KEYS else name
+
+
+FIELD_KEYS = ("intervention", "outcome", "design", "quality")
+
+
+def value_labels(s: Session, lang: str, table) -> dict[str, dict[str, str]]:
+    """The names of each field's codes (``names``) and of the regions in ``table``."""
+    labels = names(lang)
+    codes = set(table["region"]) - {""} if table is not None and "region" in table else set()
+    labels["region"] = dict(_area_names(s, sorted(codes), lang)) if codes else {}
+    return labels
+
+
+def coefficient_label(t, name: str, labels: dict[str, dict[str, str]]) -> str:
+    """``intrcpt``, ``year``, ``design:rct``... as the page names them."""
+    if name == "intrcpt":
+        return t("ev_intercept")
+    field, _, level = name.partition(":")
+    if not level:
+        return field_label(t, field)
+    return f"{field_label(t, field)}: {labels.get(field, {}).get(level, level)}"
+
+
+def _coefficients(result, t, labels, dfs=None) -> list[dict]:
+    """One row per coefficient of an rma, rma_mv or robust result (``dfs``: per-coefficient
+    degrees of freedom, for CR2)."""
+    stat = result.zval if getattr(result, "zval", None) is not None else result.tval
+    df = getattr(result, "df", None)
+    return [
+        {
+            "label": coefficient_label(t, name, labels),
+            "beta": float(result.beta[i]),
+            "se": float(result.se[i]),
+            "stat": float(stat[i]),
+            "df": float(dfs[i]) if dfs is not None else df,
+            "pval": float(result.pval[i]),
+            "ci_lb": float(result.ci_lb[i]),
+            "ci_ub": float(result.ci_ub[i]),
+        }
+        for i, name in enumerate(result.names)
+    ]
+
+
+def moderator_test(result) -> dict | None:
+    """The omnibus test of the moderators: ``F(df1, df2)`` or ``QM(df)``, value and p."""
+    if getattr(result, "F", None) is not None:
+        df1, df2 = result.F_df
+        return {"stat": f"F({df1:g}, {df2:g})", "value": result.F, "pval": result.Fp}
+    if getattr(result, "QM", None) is not None and result.QM_df:
+        df = result.QM_df
+        name = f"F({df[0]:g}, {df[1]:.2f})" if isinstance(df, tuple) else f"QM({df})"
+        return {"stat": name, "value": result.QM, "pval": result.QMp}
+    return None
+
+
+def model_rows(found: query.Analysis, t, labels) -> dict:
+    """What the page prints of the meta-regression, the CR2 errors and the multilevel model."""
+    out: dict = {}
+    if found.regression is not None:
+        fit = found.regression.fit
+        out["regression"] = {
+            "fit": fit,
+            "coefficients": _coefficients(fit, t, labels),
+            "test": moderator_test(fit),
+        }
+        if found.regression.robust is not None:
+            rob = found.regression.robust
+            out["regression"]["robust"] = _coefficients(rob, t, labels, rob.dfs)
+    if found.meta.robust is not None:
+        rob = found.meta.robust
+        out["robust"] = {"result": rob, "coefficients": _coefficients(rob, t, labels, rob.dfs)}
+    if found.multilevel is not None:
+        ml = found.multilevel
+        out["multilevel"] = {
+            "fit": ml,
+            "coefficients": _coefficients(ml, t, labels),
+            "test": moderator_test(ml) if ml.p > 1 else None,
+        }
+        if found.multilevel_robust is not None:
+            rob = found.multilevel_robust
+            out["multilevel"]["robust"] = _coefficients(rob, t, labels, rob.dfs)
+            out["multilevel"]["clusters"] = rob.n
+    return out
 
 
 def _subgroup_rows(found: query.Analysis) -> list[dict]:
@@ -402,9 +526,12 @@ def analysis_r(request: Request, found: query.Analysis) -> str:
         method=found.method,
         test=found.test,
         level=found.level,
-        subgroups=found.by_intervention,
+        subgroups=found.by_subgroup,
         title="target87 evidence analysis",
         source=f"From {page}",
+        mods=list(found.choices.mods),
+        subgroup=found.subgroup_field,
+        several=found.choices.several,
     )
 
 

@@ -4,6 +4,7 @@ table, and the forms that add, edit and remove them (through ``reporting.roadmap
 from __future__ import annotations
 
 from datetime import date
+from urllib.parse import urlencode
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Request
@@ -11,6 +12,8 @@ from fastapi.responses import HTMLResponse
 from sqlalchemy import select
 
 from target87 import reporting
+from target87.evidence import taxonomy
+from target87.evidence.what_works import pooled_evidence
 from target87.presentation import translator
 from target87.presentation.charts import roadmap_gantt_spec
 from target87.reporting.action_fields import ACTION_FIELDS, action_dict, overdue
@@ -58,6 +61,36 @@ def gantt_rows(commitments: list[Commitment], today: date, t) -> tuple[pd.DataFr
     return frame, table
 
 
+def intervention_codes() -> tuple[str, ...]:
+    """The codes an action may be linked to: the evidence base's intervention taxonomy."""
+    return tuple(x.code for x in taxonomy.interventions())
+
+
+def linked_evidence(v: Visitor, commitments: list[Commitment], lang: str) -> dict[str, dict]:
+    """For each intervention type an action is linked to: its name, the pooled evidence per
+    outcome and measure (``evidence.what_works``, worked examples left out) with each line's
+    link to the analysis page, and the link to the type's whole analysis."""
+    names = {x.code: x.name(lang) for x in taxonomy.interventions()}
+    outcomes = {x.code: x.name(lang) for x in taxonomy.outcomes()}
+    codes = sorted({a.intervention for c in commitments for a in c.actions if a.intervention})
+    out = {}
+    for code in codes:
+        lines = pooled_evidence(v.db, code) if code in names else []
+        out[code] = {
+            "name": names.get(code, code),
+            "href": "/evidence/analysis?" + urlencode({"intervention": code}),
+            "lines": [
+                {
+                    "line": line,
+                    "outcome": outcomes.get(line.outcome, line.outcome),
+                    "href": "/evidence/analysis?" + urlencode(line.filters.items()),
+                }
+                for line in lines
+            ],
+        }
+    return out
+
+
 def _roadmap_page(request: Request, v: Visitor, code: str, status: int = 200, **extra):
     area = country_or_none(v, code)
     if area is None:
@@ -87,6 +120,7 @@ def _roadmap_page(request: Request, v: Visitor, code: str, status: int = 200, **
         table=table,
         spec=spec,
         late=sum(r["overdue"] for r in table),
+        evidence=linked_evidence(v, commitments, lang),
         **extra,
     )
 
@@ -178,6 +212,7 @@ def _action_page(
     **extra,
 ):
     reporting.roadmap(v.db, v.actor, commitment.country)  # refused unless the reader may
+    lang = choose(request)[0]
     return page(
         request,
         v,
@@ -188,6 +223,7 @@ def _action_page(
         values=form_values(data),
         statuses=ACTION_STATUSES,
         series=list(v.db.execute(select(Series.code).order_by(Series.code)).scalars()),
+        interventions=[(x.code, x.name(lang)) for x in taxonomy.interventions()],
         **extra,
     )
 
@@ -218,7 +254,9 @@ def add_action(
     def act():
         data, names = action_form(form)
         try:
-            action = reporting.create_action(v.db, v.actor, commitment_id, data)
+            action = reporting.create_action(
+                v.db, v.actor, commitment_id, data, intervention_codes()
+            )
         except reporting.ValidationFailed as exc:
             v.db.rollback()
             commitment = v.db.get(Commitment, commitment_id)
@@ -251,7 +289,9 @@ def edit_action(request: Request, action_id: int, form: PostedForm, v: CurrentVi
     def act():
         data, names = action_form(form)
         try:
-            action = reporting.update_action(v.db, v.actor, action_id, version(form), data)
+            action = reporting.update_action(
+                v.db, v.actor, action_id, version(form), data, intervention_codes()
+            )
         except (reporting.ValidationFailed, reporting.ConflictError) as exc:
             v.db.rollback()
             action = _load_action(v, action_id)
