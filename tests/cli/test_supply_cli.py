@@ -9,11 +9,15 @@ import io
 import json
 from pathlib import Path
 
+import pytest
 from openpyxl import load_workbook
 from typer.testing import CliRunner
 
 from target87.cli import app
 from target87.cli.common import console as cli_console
+from target87.supply.accounts import footprints
+from target87.supply.demo import with_child_labour
+from target87.supply.readers import read_mrio
 
 runner = CliRunner()
 SUPPLIERS = Path(__file__).resolve().parents[1] / "data" / "supply" / "screen" / "suppliers.csv"
@@ -177,3 +181,34 @@ def test_footprint_refuses_a_missing_folder_an_unknown_extension_and_format(tmp_
     assert done.exit_code == 2 and "child_labour" in done.output
     done = runner.invoke(app, ["supply", "footprint", "--mrio", str(folder), "--format", "xml"])
     assert done.exit_code == 2 and "--format" in done.output
+
+
+def test_screen_with_a_table_flags_lines_by_embodied_intensity(warehouse_url, tmp_path):
+    suppliers = tmp_path / "suppliers.csv"
+    suppliers.write_text(
+        "supplier,country,commodity,sector\n"
+        "Farm Co,CIV,maize,A01_02\n"
+        "Shop SA,FRA,retail services,G\n",
+        encoding="utf-8",
+    )
+    folder = _plain_folder(tmp_path)
+    done = _run(warehouse_url, "screen", str(suppliers), "--format", "json", "--mrio", str(folder))
+    assert done.exit_code == 0, done.output
+    lines = {line["supplier"]: line for line in json.loads(done.stdout)["lines"]}
+    found = {
+        name: next(f for f in line["flags"] + line["context"] if f["kind"] == "intensity")
+        for name, line in lines.items()
+    }
+    farm, shop = found["Farm Co"], found["Shop SA"]
+    assert "input-output table" in farm["source"] and farm["values"]["sector"] == "A01_02"
+    # The intensity is the table's multiplier M = S L of child labour for that country and sector.
+    system, _ = with_child_labour(read_mrio(folder))
+    M = footprints(system)["child_labour"].M.iloc[0]
+    assert farm["values"]["value"] == pytest.approx(M[("CIV", "A01_02")], rel=1e-12)
+    assert shop["values"]["value"] == pytest.approx(M[("FRA", "G")], rel=1e-12)
+
+
+def test_screen_refuses_a_table_without_a_child_labour_account(warehouse_url, tmp_path):
+    folder, _ = _pymrio_folder(tmp_path)  # pymrio's test regions (reg1...) are not countries
+    done = _run(warehouse_url, "screen", str(SUPPLIERS), "--mrio", str(folder))
+    assert done.exit_code == 2 and "ISO3" in done.stderr

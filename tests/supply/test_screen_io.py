@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from tests.reporting.test_output import pdf_text
 
 from target87.supply.errors import SupplyError
 from target87.supply.screen_facts import screen_suppliers
@@ -29,6 +28,7 @@ from target87.supply.screen_io import (
     write_excel,
     write_pdf,
 )
+from tests.reporting.test_output import pdf_text
 
 DATA = Path(__file__).resolve().parents[1] / "data" / "supply" / "screen"
 

@@ -17,6 +17,7 @@ from target87.cli import (
     fetch_cmd,
     history_cmd,
     io_cmd,
+    library_cmd,
     map_cmd,
     profile_cmd,
     progress_cmd,
@@ -57,6 +58,7 @@ COMMAND_GROUPS: tuple[tuple[typer.Typer, str | None], ...] = (
     (risk_cmd.risk_app, "risk"),
     (evidence_cmd.evidence_app, "evidence"),
     (supply_cmd.supply_app, "supply"),
+    (library_cmd.library_app, "library"),
 )
 for group, name in COMMAND_GROUPS:
     app.add_typer(group, name=name)

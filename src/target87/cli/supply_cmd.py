@@ -25,7 +25,7 @@ from target87.cli.common import console, err, ready_engine
 from target87.cli.render import LANG_HELP, SourceNumbers, check_language
 from target87.presentation import format_number
 from target87.supply.accounts import footprints
-from target87.supply.demo import REGIONAL, regional_accounts, with_child_labour
+from target87.supply.demo import REGIONAL, ShownSystem, regional_accounts, with_child_labour
 from target87.supply.errors import SupplyError
 from target87.supply.readers import read_mrio
 from target87.supply.screen_facts import screen_suppliers
@@ -79,6 +79,15 @@ def screen_cmd(
         float,
         typer.Option("--max-mb", help="Refuse a supplier list larger than this (megabytes)."),
     ] = DEFAULT_MAX_BYTES / (1024 * 1024),
+    mrio: Annotated[
+        Path | None,
+        typer.Option(
+            "--mrio",
+            help="An input-output table (pymrio folder, OECD ICIO .csv, or Z.csv/Y.csv "
+            "folder) with ISO3 regions: also flag lines by the child labour embodied per unit "
+            "of their country's sector (the line's sector column).",
+        ),
+    ] = None,
 ) -> None:
     """Flag and rank a supplier list by severity and likelihood (OECD guidance, CSDDD).
 
@@ -93,8 +102,9 @@ def screen_cmd(
         lines = read_suppliers(path, limit=int(max_mb * 1024 * 1024))
     except SupplyError as exc:
         _refuse(str(exc))
+    intensity, source = _intensity_of(mrio) if mrio is not None else (None, "")
     with Session(ready_engine()) as session:
-        result = screen_suppliers(session, lines)
+        result = screen_suppliers(session, lines, intensity, intensity_source=source)
     try:
         if excel is not None:
             write_excel(result, excel, lang)
@@ -113,6 +123,21 @@ def screen_cmd(
     for written in (excel, pdf):
         if written is not None:
             err.print(f"Written: {written}", highlight=False, markup=False)
+
+
+def _intensity_of(path: Path) -> tuple[dict[tuple[str, str], float], str]:
+    """The embodied child labour intensity (M) of the table at ``path``, with its source."""
+    try:
+        system, note = with_child_labour(read_mrio(path))
+    except SupplyError as exc:
+        _refuse(str(exc))
+    given = ShownSystem.of(system, note, configured=True).intensity()
+    if given is None:
+        _refuse(
+            f"{path}: no child labour account for this table ({note}); the regions must be "
+            "ISO3 country codes, and a demonstration system flags no supplier."
+        )
+    return given
 
 
 def _print_table(result, lang: str) -> None:
@@ -163,9 +188,10 @@ def footprint_cmd(
         str | None, typer.Option("--extension", help="Only this extension (by its name).")
     ] = None,
 ) -> None:
-    """The footprint accounts per extension and region, with pymrio's names: D_cba_reg
-    (consumption-based), D_pba_reg (production-based), D_imp_reg (imported), D_exp_reg
-    (exported), with each account's unit, sources and assumptions.
+    """Footprint accounts of an input-output table per extension and region (pymrio's names).
+
+    D_cba_reg (consumption-based), D_pba_reg (production-based), D_imp_reg (imported),
+    D_exp_reg (exported), with each account's unit, sources and assumptions.
 
     A system without a child labour account gets one when its regions are ISO3 codes (UNICEF
     SOWC 2023 by country, split by output); the output says whether it was added."""

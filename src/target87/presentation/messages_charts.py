@@ -31,4 +31,7 @@ CHARTS_MESSAGES: dict[str, str] = {
     "chart_part_observed": "observed",
     "chart_part_projection": "projection (target87, from the observed values)",
     "chart_part_target": "SDG target",
+    # A roadmap's Gantt chart (web/reporting/roadmap.py): its parts and its source.
+    "chart_part_actions": "action, from its start to its due date",
+    "chart_roadmap_source": "Roadmap of {country} as recorded in target87 on {date}",
 }

@@ -385,6 +385,7 @@ def result_dict(result: ScreenResult, lang: str = "en") -> dict[str, object]:
             "likelihood": f.likelihood,
             "score": f.score,
             "reason": flag_text(f, result, lang),
+            "values": dict(f.values),  # the figures behind the reason, as numbers and codes
             "source": f.source,
             "source_text": source_text(result, f.source),
         }

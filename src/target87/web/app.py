@@ -2,10 +2,12 @@
 
 The app is its rooms, each a sub-package with a ``router``, registered in ``ROOMS``: the
 site's own plumbing and sign-in (``site``), the public pages (``public``), national reporting
-(``reporting``), the published CLRISK runs (``risk``) and the REST API with its documentation
-(``api``). A new room adds one sub-package and one line there. Templates and assets come from
-the presentation floor. Security from the start: a Content-Security-Policy without inline
-script, nosniff, frame-ancestors none, autoescaped templates, no debug pages.
+(``reporting``), the published CLRISK runs (``risk``), the evidence base and its analyses
+(``evidence``), supply-chain footprints and the sourcing screen (``supply``) and the REST API
+with its documentation (``api``). A new room adds one sub-package and one line there.
+Templates and assets come from the presentation floor. Security from the start: a
+Content-Security-Policy without inline script, nosniff, frame-ancestors none, autoescaped
+templates, no debug pages.
 """
 
 from __future__ import annotations

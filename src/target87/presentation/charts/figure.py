@@ -22,8 +22,9 @@ from xml.sax.saxutils import escape
 from target87.presentation.rendering import STATIC
 
 WIDTH = 640  # plot width of a chart drawn on the server ("container" has no width there)
-# Columns the specs carry for drawing only: a pixel offset, a number written as text.
-HELPER_COLUMNS = {"dodge", "shown"}
+# Columns the specs carry for drawing only: a pixel offset, a number written as text, the
+# legend entry of a marker (a roadmap's overdue actions: the row's "overdue" says it).
+HELPER_COLUMNS = {"dodge", "shown", "flag"}
 # A column's words in the page's language: the message key of each field the specs use.
 COLUMN_KEYS = {
     "year": "year",
@@ -51,6 +52,8 @@ COLUMN_KEYS = {
     "owner": "owner",
     "start": "start",
     "due": "due",
+    "overdue": "overdue",
+    "today": "today",
     "part": "chart_col_part",
     "method": "chart_col_method",
     "band": "chart_col_band",

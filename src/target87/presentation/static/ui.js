@@ -3,7 +3,8 @@
 //
 // - Tables of main: wrapped in a .table-scroll box that scrolls sideways when the table is
 //   wider than the page (then focusable, so a keyboard can scroll it); columns of numbers get
-//   the class "num" (right-aligned).
+//   the class "num" (right-aligned). A box the server wrote (templates/_tables.html, focusable
+//   and named for readers without JS) is kept, and loses its focus when the table fits.
 // - table.sortable: each header cell gets a <button>; pressing it (mouse, Enter, Space) sorts
 //   the rows by that column, ascending then descending, and sets aria-sort on the header cell.
 //   Cells sort by their data-sort attribute when present (a number), else by their text

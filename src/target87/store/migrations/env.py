@@ -3,6 +3,7 @@
 from alembic import context
 
 import target87.evidence.models  # noqa: F401  (the evidence base: studies, effects)
+import target87.library.models  # noqa: F401  (the knowledge library: documents)
 import target87.reporting.models  # noqa: F401  (the reporting tables join the metadata)
 import target87.risk.run_record  # noqa: F401  (published CLRISK runs)
 from target87.store.db import make_engine

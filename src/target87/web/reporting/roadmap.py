@@ -1,5 +1,11 @@
 """Roadmap pages: a country's commitments and actions, the Gantt-style timeline with its
-table, and the forms that add, edit and remove them (through ``reporting.roadmap``)."""
+table, and the forms that add, edit and remove them (through ``reporting.roadmap``).
+
+The timeline is a chart like the public ones (download as PNG, SVG, CSV; a share link), at
+``/charts/reporting/countries/<code>/roadmap/chart-gantt.<fmt>``, but private: each file
+asks ``reporting.roadmap`` for the reader's rights, as the page does, and is kept nowhere.
+It has no embed page: another site's frame does not carry the reader's session (SameSite
+cookie), so it could only ever show a refusal."""
 
 from __future__ import annotations
 
@@ -8,7 +14,7 @@ from urllib.parse import urlencode
 
 import pandas as pd
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, Response
 from sqlalchemy import select
 
 from target87 import reporting
@@ -16,6 +22,7 @@ from target87.evidence import taxonomy
 from target87.evidence.what_works import pooled_evidence
 from target87.presentation import translator
 from target87.presentation.charts import roadmap_gantt_spec
+from target87.presentation.charts.figure import ChartFigure
 from target87.reporting.action_fields import ACTION_FIELDS, action_dict, overdue
 from target87.reporting.models import ACTION_STATUSES, Action, Commitment
 from target87.store.models import Series
@@ -26,14 +33,17 @@ from target87.web.reporting.render import (
     done,
     guarded,
     page,
+    status_of,
     text,
     version,
 )
+from target87.web.site import figures as chart_files
 from target87.web.site.forms import PostedForm, guard
 from target87.web.site.language import choose
 from target87.web.site.visitors import CurrentVisitor, Visitor
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
+GANTT = "chart-gantt"
 
 
 def gantt_rows(commitments: list[Commitment], today: date, t) -> tuple[pd.DataFrame, list[dict]]:
@@ -91,25 +101,42 @@ def linked_evidence(v: Visitor, commitments: list[Commitment], lang: str) -> dic
     return out
 
 
-def _roadmap_page(request: Request, v: Visitor, code: str, status: int = 200, **extra):
+def roadmap_figures(
+    area, commitments: list[Commitment], lang: str, today: date
+) -> tuple[list[dict], list[ChartFigure]]:
+    """The table of every action and the timeline's chart (none without a dated action), for
+    the page and for the chart's files; its source is the roadmap itself, on ``today``."""
+    t = translator(lang)
+    frame, table = gantt_rows(commitments, today, t)
+    if frame.empty:
+        return table, []
+    labels = {
+        "overdue": t("overdue"),
+        "today": t("today"),
+        "status": t("status"),
+        "statuses": [t(f"action_{s}") for s in ACTION_STATUSES],
+    }
+    text_ = t("gantt_text").format(n=len(frame), total=len(table))
+    spec = roadmap_gantt_spec(frame, t("roadmap_timeline"), text_, labels, today)
+    source = t("chart_roadmap_source").format(country=area.name(lang), date=today.isoformat())
+    return table, [ChartFigure(GANTT, spec, t("roadmap_timeline"), sources=[source])]
+
+
+def _readable_roadmap(v: Visitor, code: str):
+    """The country and its roadmap, refused (``reporting``) unless the reader may read it."""
     area = country_or_none(v, code)
     if area is None:
         raise reporting.NotFound(f"no country {code!r}")
-    commitments = reporting.roadmap(v.db, v.actor, area.code)
+    return area, reporting.roadmap(v.db, v.actor, area.code)
+
+
+def _roadmap_page(request: Request, v: Visitor, code: str, status: int = 200, **extra):
+    area, commitments = _readable_roadmap(v, code)
     lang = choose(request)[0]
-    t = translator(lang)
-    today = date.today()
-    frame, table = gantt_rows(commitments, today, t)
-    spec = None
-    if not frame.empty:
-        labels = {
-            "overdue": t("overdue"),
-            "today": t("today"),
-            "status": t("status"),
-            "statuses": [t(f"action_{s}") for s in ACTION_STATUSES],
-        }
-        text_ = t("gantt_text").format(n=len(frame), total=len(table))
-        spec = roadmap_gantt_spec(frame, t("roadmap_timeline"), text_, labels, today)
+    table, figures = roadmap_figures(area, commitments, lang, date.today())
+    # No view in the share link (the page has none: ``done`` is a confirmation), no embed.
+    chart_files.links(request, figures, view=[], embed=False)
+    spec = figures[0] if figures else None
     return page(
         request,
         v,
@@ -128,6 +155,27 @@ def _roadmap_page(request: Request, v: Visitor, code: str, status: int = 200, **
 @router.get("/reporting/countries/{code}/roadmap", response_class=HTMLResponse)
 def roadmap(request: Request, code: str, v: CurrentVisitor):
     return guarded(lambda: _roadmap_page(request, v, code), request, v)
+
+
+@router.get("/charts/reporting/countries/{code}/roadmap/{chart_id}.{fmt}")
+def roadmap_chart(request: Request, code: str, chart_id: str, fmt: str, v: CurrentVisitor):
+    """The timeline as PNG, SVG or CSV, for a reader who may read the roadmap; anyone else
+    (the public too: a file, not a page, so no sign-in form) gets the refusal's status."""
+
+    def build() -> list[ChartFigure]:
+        area, commitments = _readable_roadmap(v, code)
+        return roadmap_figures(area, commitments, choose(request)[0], date.today())[1]
+
+    path = f"/reporting/countries/{code}/roadmap"
+    try:
+        return chart_files.chart_file(request, path, chart_id, fmt, build, private=True)
+    except reporting.ReportingError as exc:
+        v.db.rollback()
+        return _refusal(request, v, exc)
+
+
+def _refusal(request: Request, v: Visitor, exc: reporting.ReportingError) -> Response:
+    return page(request, v, "reporting/refused.html", status_of(exc), message=str(exc), problems=[])
 
 
 @router.post("/reporting/countries/{code}/commitments")

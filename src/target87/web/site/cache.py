@@ -1,10 +1,13 @@
 """Rendered pages kept in memory until the data change.
 
 The warehouse changes only through loads, and every load writes a LoadRecord: the newest
-record's id is the data version. A page is stored under (path, query without ``lang``,
-language, data version); a load makes every stored page stale at once. Requests that miss
-the same page at the same time wait for one rendering of it instead of each rendering it (a
-cold worker under load would otherwise render a page once per waiting client).
+record's id is the data version. A page is stored under (site address, path, query without
+``lang``, language, data version): the address (scheme, host, root path) because a page writes
+absolute links to itself (a chart's share link and embed code), which must name the host the
+reader asked, never the host of whoever came first; a load makes every stored page stale at
+once. Requests that miss the same page at the same time wait for one rendering of it instead
+of each rendering it (a cold worker under load would otherwise render a page once per waiting
+client).
 """
 
 from __future__ import annotations
@@ -48,7 +51,7 @@ def cached_page(handler):
         store: OrderedDict = request.app.state.__dict__.setdefault("pages", OrderedDict())
         lang, remember = choose(request)
         query = tuple(sorted((k, v) for k, v in request.query_params.multi_items() if k != "lang"))
-        key = (request.url.path, query, lang, data_version(request))
+        key = (str(request.base_url), request.url.path, query, lang, data_version(request))
         hit = store.get(key)
         if hit is None:
             rendered = _render_once(request, key, lambda: handler(request, *args, **kwargs))

@@ -5,7 +5,9 @@ path, ``home`` for ``/``), and an embeddable page, ``/embed/<page>/<chart id>``.
 A room serves them by giving ``chart_file`` and ``embed_page`` the function that builds its
 page's charts (``ChartFigure``\\ s) for a request: the very function its page handler uses.
 Figures and drawings are kept in memory under the data version, like the pages
-(``cache.cached_page``): a load makes them stale at once.
+(``cache.cached_page``): a load makes them stale at once. A private chart (a signed-in page's,
+``chart_file(..., private=True)``) is neither kept nor embeddable: its room checks the reader's
+rights before, and its build runs for every file.
 """
 
 from __future__ import annotations
@@ -217,12 +219,18 @@ def _missing(request: Request, what: str) -> HTMLResponse:
     return render(request, "not_found.html", status_code=404, what=what)
 
 
-def chart_file(request: Request, path: str, chart_id: str, fmt: str, build: Build) -> Response:
+def chart_file(
+    request: Request, path: str, chart_id: str, fmt: str, build: Build, private: bool = False
+) -> Response:
     """The chart ``chart_id`` of the page at ``path`` as SVG, PNG or CSV; 404 (a page that
-    says which) for an unknown page, chart or format."""
+    says which) for an unknown page, chart or format.
+
+    ``private``: the chart of a page only some readers may see, whose data change without a
+    load (a roadmap): built anew for each file, kept neither here nor in any shared cache
+    (``Cache-Control: private, no-store``). The caller checks the reader's rights first."""
     if fmt not in FORMATS:
         return _missing(request, f"{request.url.path} ({fmt}: svg, png or csv)")
-    figures = figures_for(request, path, build)
+    figures = build() if private else figures_for(request, path, build)
     if figures is None:
         return _missing(request, path)
     figure = _find(figures, chart_id)
@@ -234,8 +242,11 @@ def chart_file(request: Request, path: str, chart_id: str, fmt: str, build: Buil
     bare = fmt == "svg" and request.query_params.get("bare") == "1"
     view = view_query(request)
     version = data_version(request)
-    cached = _kept(request, "chart_files")
+    # Memory shared by every reader is keyed without the reader: a private chart stays out.
+    cached = OrderedDict() if private else _kept(request, "chart_files")
     key = _file_key(path, chart_id, fmt, bare, view, lang, version)
+    if fmt != "csv" and not bare:  # its footer names the page, on the host the reader asked
+        key = (*key, str(request.base_url))
     body = cached.get(key)
     if body is None:
         if fmt == "csv":
@@ -244,6 +255,8 @@ def chart_file(request: Request, path: str, chart_id: str, fmt: str, build: Buil
                 "projection_band": t("chart_part_projection"),
                 "projection": t("chart_part_projection"),
                 "target": t("chart_part_target"),
+                "actions": t("chart_part_actions"),
+                "today": t("today"),
             }
             text = chart_csv(figure, t, citation_of(request, lang), lambda p: words.get(p, p))
             body = ("\ufeff" + text).encode("utf-8")  # BOM: spreadsheets read UTF-8
@@ -262,7 +275,8 @@ def chart_file(request: Request, path: str, chart_id: str, fmt: str, build: Buil
                 framed = framed_svg(plain.decode(), figure.title, figure.unit, footer)
                 body = framed.encode("utf-8") if fmt == "svg" else svg_to_png(framed)
         _remember(cached, key, body, MAX_FILES)
-    headers = {"Cache-Control": "public, max-age=300", "Content-Language": lang}
+    cache = "private, no-store" if private else "public, max-age=300"
+    headers = {"Cache-Control": cache, "Content-Language": lang}
     if not bare:
         name = f"target87-{page_key(path).replace('/', '-')}-{chart_id}.{fmt}"
         headers["Content-Disposition"] = f'attachment; filename="{name}"'
