@@ -5,9 +5,9 @@ significant digits), ``escalc`` on the rows whose estimate we computed from raw 
 when the page showed one, and ``regtest``, ``ranktest`` and ``trimfill`` on the model the bias
 tests use (``rma`` with the same method and a z test, as :func:`evidence.analysis.bias_tests`).
 
-R is not installed where target87 is built and tested: the tests check the script's text (the
-functions called and their arguments), not its output. Run it with ``Rscript analysis.R``
-after ``install.packages("metafor")``.
+tests/web/test_evidence_metafor.py runs the script of the analysis page with R's metafor
+(Debian's r-cran-metafor and r-cran-clubsandwich, installed by .ci/run) and compares its numbers
+with ours. Run it with ``Rscript analysis.R`` after ``install.packages("metafor")``.
 """
 
 from __future__ import annotations

@@ -104,7 +104,7 @@ EVIDENCE_MESSAGES: dict[str, str] = {
     "ev_chart_weight": "Weight in the pooled estimate (%)",
     "ev_chart_summary": "Pooled estimates",
     "ev_chart_overall_kind": "all studies",
-    "ev_chart_subgroup_kind": "one intervention",
+    "ev_chart_subgroup_kind": "one subgroup",
     "ev_chart_se": "Standard error of the effect",
     "ev_chart_contours": "Significance around zero (two-sided p)",
     "ev_chart_observed": "Studies found",
