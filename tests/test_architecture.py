@@ -29,12 +29,12 @@ FLOORS = {
 }
 ROOMS = {
     "progress": {"store"},
-    "profiles": {"evidence", "presentation", "progress", "reporting", "risk", "store"},
+    "profiles": {"evidence", "library", "presentation", "progress", "reporting", "risk", "store"},
     "risk": {"presentation", "store"},
     "reporting": {"ingest", "interop", "presentation", "store", "validation"},
     "evidence": {"presentation", "store", "interop", "ingest", "validation"},
     "supply": {"presentation", "store", "interop", "ingest", "validation"},
-    "library": {"presentation", "store", "interop", "ingest", "validation"},
+    "library": {"presentation", "reporting", "store", "interop", "ingest", "validation"},
     "warehouse": {"ingest", "interop", "profiles", "store"},
 }
 DOORS = {"web", "cli"}

@@ -72,17 +72,21 @@ def test_add_then_search_in_french_and_spanish(url, data_dir, tmp_path):
     assert "**travail** des **enfants**" in body["hits"][0]["passage"]
     assert body["facets"]["country"] == {"CIV": 1}
 
-    got = run(url, "search", "trabajo infantil", "--format", "json")
+    got = run(url, "search", "trabajo infantil", "--kind", "document", "--format", "json")
     assert [h["id"] for h in json.loads(got.output)["hits"]] == [2]
+    # the one search box also finds the indicator catalogue, in its Spanish names
+    got = run(url, "search", "trabajo infantil", "--format", "json")
+    kinds = {h["kind"] for h in json.loads(got.output)["hits"]}
+    assert kinds == {"document", "indicator"}
 
     got = run(url, "search", "", "--type", "report", "--format", "json")
     assert [h["title"] for h in json.loads(got.output)["hits"]] == ["Cacao et enfance"]
 
-    table = run(url, "search", "trabajo")
-    assert table.exit_code == 0 and "1 document(s)" in table.output and "Minería" in table.output
+    table = run(url, "search", "trabajo", "--kind", "document")
+    assert table.exit_code == 0 and "1 result(s)" in table.output and "Minería" in table.output
 
     got = run(url, "reindex")
-    assert got.exit_code == 0 and "reindexed 2 document(s)" in got.output
+    assert got.exit_code == 0 and "reindexed 2 document(s), 0 good practice(s)" in got.output
 
 
 def test_a_zip_bomb_is_refused_with_exit_2_and_nothing_saved(url, data_dir, tmp_path):
@@ -90,7 +94,7 @@ def test_a_zip_bomb_is_refused_with_exit_2_and_nothing_saved(url, data_dir, tmp_
     got = run(url, "add", str(bomb))
     assert got.exit_code == 2 and "zip bomb" in got.output and "nothing saved" in got.output
     assert not data_dir.exists() or not any(p.is_file() for p in data_dir.rglob("*"))
-    listed = json.loads(run(url, "search", "", "--format", "json").output)
+    listed = json.loads(run(url, "search", "", "--kind", "document", "--format", "json").output)
     assert listed["total"] == 0
 
 
@@ -101,3 +105,18 @@ def test_bad_options_are_refused(url, data_dir, tmp_path):
     assert got.exit_code == 2 and "unknown document type 'novel'" in got.output
     assert run(url, "search", "x", "--format", "xml").exit_code == 2
     assert run(url, "search", "x", "--lang", "de").exit_code == 2
+
+
+def test_a_folder_is_harvested_and_a_bad_file_in_it_is_named_and_skipped(url, data_dir, tmp_path):
+    folder = tmp_path / "harvest"
+    (folder / "sub").mkdir(parents=True)
+    (folder / "a.txt").write_text(FR, encoding="utf-8")
+    (folder / "sub" / "b.md").write_text("# Minería\n\n" + ES, encoding="utf-8")
+    (folder / ".hidden.txt").write_text("secret notes", encoding="utf-8")
+    make_zip_bomb(folder / "sub" / "bomb.docx")
+    got = run(url, "add", str(folder), "--year", "2022")
+    assert got.exit_code == 2, got.output
+    assert "a.txt: added as document" in got.output and "b.md: added as document" in got.output
+    assert "bomb.docx" in got.output and "1 of 3 file(s) refused" in got.output
+    listed = json.loads(run(url, "search", "", "--kind", "document", "--format", "json").output)
+    assert listed["total"] == 2  # the hidden file left out, the bomb refused

@@ -66,7 +66,15 @@ def test_with_moderators(bcg: pd.DataFrame) -> None:
     assert sav.se == pytest.approx([33.655367, 0.011994, 0.016963], rel=1e-4)
     assert sav.dfs == pytest.approx([2.724625, 2.112895, 2.745919], abs=1e-5)
     assert sav.zval == pytest.approx([-0.105347, -2.335398, 0.112456], abs=1e-5)
-    assert sav.QM is None and sav.notes
+    # R 4.2, metafor 3.8-1, clubSandwich 0.5.8: robust(res, trial, clubSandwich=TRUE)'s QM
+    # (clubSandwich's HTZ test), printed with 17 digits
+    assert pytest.approx(6.7089964486817824, rel=1e-9) == sav.QM
+    assert sav.QM_df == pytest.approx((2, 2.5282137209977362), rel=1e-9)
+    assert sav.QMp == pytest.approx(0.0974792578468134, rel=1e-9)
+    assert sav.QM_test == "HTZ"
+    text = sav.summary()
+    assert "Test of Moderators (coefficients 2,3; HTZ):" in text
+    assert "F(df1 = 2, df2 = 2.528) = 6.7090, p-val = 0.0975" in text
 
 
 def test_rma_mv_fit(bcg: pd.DataFrame) -> None:

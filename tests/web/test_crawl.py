@@ -23,6 +23,10 @@ from sqlalchemy import create_engine
 from sqlalchemy.orm import Session
 
 from target87 import reporting
+from target87.evidence.datasets import load_worked_examples
+from target87.evidence.starter import load_starter
+from target87.library import practices, records, services
+from target87.library.catalogue import load_catalogue
 from target87.web.app import create_app
 from target87.web.site.visitors import SESSION_COOKIE
 from tests.web import test_reporting_support as support
@@ -70,14 +74,60 @@ def _seed_reporting(url: str) -> None:
     engine.dispose()
 
 
+def _seed_library(engine) -> None:
+    """What `init` ships (the library's starter catalogue, the starter evidence base) and a
+    published good practice and directory entry for Nepal, plus a draft of each: the library's
+    search, facets, record pages and review queues have something to show to every role."""
+    load_catalogue(engine)
+    load_starter(engine)
+    with Session(engine) as s:
+        operator = reporting.Actor.command_line()
+        practice = {
+            "title": "Labour inspection brigades in brick kilns",
+            "country": "NPL",
+            "language": "en",
+            "intervention": "Joint labour inspection",
+            "intervention_type": None,
+            "target_group": "Children working in brick kilns",
+            "what_was_done": "Mobile inspection brigades visited kilns in the season.",
+            "results": "Children were withdrawn and referred to schools.",
+            "lessons": "Inspect during the firing season, with child protection officers.",
+            "themes": "child_labour",
+        }
+        service = {
+            "name": "Child helpline 1098",
+            "country": "NPL",
+            "language": "en",
+            "service_type": "hotline",
+            "description": "A free helpline for children at risk, open day and night.",
+            "phone": "1098",
+            "source": "Crawl test data",
+            "checked_on": "2026-11-01",
+        }
+        for kind, module, data in (
+            (practices.KIND, practices, practice),
+            (services.KIND, services, service),
+        ):
+            published = module.create(s, operator, data)
+            records.move(s, operator, kind, published.id, "submit")
+            records.move(s, operator, kind, published.id, "publish")
+            module.create(s, operator, {**data, "title" if "title" in data else "name": "Draft"})
+
+
 @pytest.fixture(scope="module")
 def site(demo_db, tmp_path_factory):
-    """The demonstration database with a published report and a published risk run."""
+    """The demonstration database with a published report, a published risk run and the
+    evidence room's worked examples (so the evidence browser, its study pages and its analyses
+    have data to show: ``/evidence`` links to ``?examples=1``)."""
     folder = tmp_path_factory.mktemp("crawl")
     shutil.copyfile(demo_db, folder / "site.sqlite")
     url = f"sqlite:///{folder / 'site.sqlite'}"
     _seed_reporting(url)
     publish_synthetic_risk_run(url, folder / "risk")
+    engine = create_engine(url)
+    load_worked_examples(engine)
+    _seed_library(engine)
+    engine.dispose()
     app = create_app(url)
     app.state.secret, app.state.data_dir = support.SECRET, folder / "data"
     with serve(app) as base:

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pytest
 
 from target87.evidence import escalc, rma, subgroups
 from target87.evidence.datasets import frame
+from target87.evidence.robust import robust
 from tests.web import test_evidence_pages as pages
 from tests.web.crawler import EnglishLeftovers, parse
 
@@ -80,6 +82,27 @@ def test_cr2_by_study_shows_satterthwaite_df(client):
     assert _values(html, "robust-coefficients") == pytest.approx(expected.beta, rel=1e-10)
     ml = client.get(f"{BCG}&several=multilevel_cr2&mods=year").text
     assert 'id="multilevel-coefficients"' in ml and 'id="multilevel-robust"' in ml
+
+
+def test_cr2_with_two_moderators_shows_the_htz_test(client):
+    # mods = ~ ablat + year under CR2: the moderators' test is clubSandwich's HTZ, as metafor's
+    # robust(res.mods, cluster, clubSandwich = TRUE) prints it (R: tests/evidence/test_htz.py)
+    query = f"{BCG}&mods=mod_ablat&mods=year&several=cr2"
+    bcg = frame("dat.bcg")
+    fit = rma(*_bcg_rr(), mods=np.column_stack([bcg.ablat, bcg.year]))
+    expected = robust(fit, bcg.trial, clubSandwich=True)
+    html = client.get(query).text
+    line = re.search(r'<p id="regression-robust-test">([^<]*)</p>', html).group(1)
+    shown = re.search(r"HTZ F\(2, ([0-9.]+)\) = ([0-9.]+), p ([0-9]+[.][0-9]+)", line)
+    assert shown, line
+    assert float(shown.group(1)) == pytest.approx(expected.QM_df[1], abs=0.005)
+    assert float(shown.group(2)) == pytest.approx(expected.QM, abs=5e-5)
+    assert float(shown.group(3)) == pytest.approx(expected.QMp, abs=5e-5)
+    got = client.get(query.replace("/analysis?", "/analysis.json?")).json()["regression"]["robust"]
+    assert got["QM_test"] == "HTZ" and got["QM"] == pytest.approx(expected.QM, rel=1e-10)
+    assert got["QM_df"] == pytest.approx(list(expected.QM_df), rel=1e-10)
+    script = client.get(query.replace("/analysis?", "/analysis.R?")).text
+    assert "rob.mods <- robust(res.mods, cluster = study_id, clubSandwich = TRUE)" in script
 
 
 def _bcg_rr():

@@ -13,7 +13,12 @@ import shutil
 import subprocess
 
 import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import create_engine
 
+from target87.evidence.io import import_evidence
+from target87.web.app import create_app
+from tests.conftest import ROOT
 from tests.web import test_evidence_pages as pages
 
 evidence_db, app, client = pages.evidence_db, pages.app, pages.client  # fixtures
@@ -45,8 +50,13 @@ if (mine("res.mods")) {
 }
 if (mine("sub")) { out$sub_QM <- num(sub$QM); out$sub_tau2 <- num(sub$tau2) }
 if (mine("res.ml")) { out$ml_beta <- num(res.ml$beta); out$ml_sigma2 <- num(res.ml$sigma2) }
-rob <- robust(res, cluster = dat$study_id, clubSandwich = TRUE)
+if (!mine("rob")) rob <- robust(res, cluster = dat$study_id, clubSandwich = TRUE)
 out$robust_se <- num(rob$se); out$robust_df <- num(rob$ddf)
+for (name in c("rob.mods", "rob.ml")) if (mine(name)) {
+  r <- get(name)
+  out[[name]] <- list(se = num(r$se), ddf = num(r$ddf), QM = num(r$QM), QMdf = num(r$QMdf),
+                      QMp = num(r$QMp), test = r$wald_test)
+}
 cat("TARGET87-JSON", jsonlite::toJSON(out, digits = NA, auto_unbox = FALSE), "\n")
 """
 
@@ -107,6 +117,58 @@ def test_meta_regression_subgroups_and_cr2_equal_metafors(client, tmp_path):
     assert close(reg["F"], r["mods_QM"][0])  # under Knapp-Hartung metafor's QM is the F
     robust = mine["robust"]
     assert close(robust["se"], r["robust_se"]) and close(robust["dfs"], r["robust_df"], 1e-5)
+
+
+CLUSTERED = ROOT / "tests" / "evidence" / "data" / "web_clustered.csv"
+
+
+@pytest.fixture(scope="module")
+def clustered_client(evidence_db, tmp_path_factory):
+    """The site with studies of several effects each (test data): dat.bcg's 13 trials in five
+    groups of 3, 3, 3, 2 and 2 (measure RR, own moderators ``ablat`` and ``year``), and
+    dat.konstantopoulos2011's 56 schools in 11 districts of 3 to 11 (measure SMD)."""
+    path = tmp_path_factory.mktemp("evidence-clustered") / "site.sqlite"
+    shutil.copyfile(evidence_db, path)
+    engine = create_engine(f"sqlite:///{path}")
+    import_evidence(engine, CLUSTERED)
+    engine.dispose()
+    site = create_app(f"sqlite:///{path}")
+    with TestClient(site, follow_redirects=False) as c:
+        yield c
+    site.state.engine.dispose()
+
+
+def assert_htz_equals_clubsandwich(robust: dict, r: dict) -> None:
+    """Our CR2 errors and HTZ test of the moderators equal metafor's robust(clubSandwich=TRUE)."""
+    assert r["test"] == ["HTZ"] and robust["QM_test"] == "HTZ"
+    assert close(robust["se"], r["se"]) and close(robust["dfs"], r["ddf"])
+    assert close(robust["QM"], r["QM"][0]), (robust["QM"], r["QM"])
+    assert close(robust["QM_df"], r["QMdf"]), (robust["QM_df"], r["QMdf"])
+    assert close(robust["QMp"], r["QMp"][0]), (robust["QMp"], r["QMp"])
+
+
+def test_the_htz_test_of_two_moderators_equals_clubsandwichs(clustered_client, tmp_path):
+    # dat.bcg, clusters of 2-3 trials, mods = ~ ablat + year: q = 2
+    query = "measure=RR&mods=mod_ablat&mods=mod_year&several=cr2"
+    r = metafor_numbers(clustered_client, query, tmp_path)
+    mine = ours(clustered_client, query)
+    assert mine["regression"]["robust"]["QM_df"][0] == 2 and mine["studies"] == 5
+    assert_htz_equals_clubsandwich(mine["regression"]["robust"], r["rob.mods"])
+
+
+@pytest.mark.parametrize("several", ["cr2", "multilevel_cr2"])
+def test_the_htz_test_with_unbalanced_clusters_equals_clubsandwichs(
+    clustered_client, tmp_path, several
+):
+    # dat.konstantopoulos2011: 11 districts of 3 to 11 schools; rma and rma.mv on ~ year
+    query = f"measure=SMD&mods=mod_year&several={several}"
+    r = metafor_numbers(clustered_client, query, tmp_path)
+    mine = ours(clustered_client, query)
+    if several == "cr2":
+        assert_htz_equals_clubsandwich(mine["regression"]["robust"], r["rob.mods"])
+    else:
+        # rma.mv's variance components come from an optimiser each side: ~5e-8 apart here
+        assert_htz_equals_clubsandwich(mine["multilevel_robust"], r["rob.ml"])
 
 
 def test_the_multilevel_model_equals_metafors(client, tmp_path):

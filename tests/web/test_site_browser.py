@@ -71,7 +71,7 @@ def test_the_navigation_of_a_signed_in_reader_stays_on_one_line(new_page, live_s
     page.goto(f"/countries/NPL?lang={lang}")
     assert page.locator(".account .who").inner_text() == "Demo Secretariat Reviewer"
     tops = page.locator(".main-nav a").evaluate_all("links => links.map(a => a.offsetTop)")
-    assert len(tops) == 8 and len(set(tops)) == 1, tops  # Evidence, Reporting: one line
+    assert len(tops) == 8 and len(set(tops)) == 1, tops  # Library, Reporting; About in the footer
     bar = page.locator(".topbar > *").evaluate_all(
         "items => items.map(e => e.getBoundingClientRect().top)"
     )

@@ -75,9 +75,32 @@ def progress_callback(bar: Progress):
     return progress
 
 
+def load_bundled_content(eng) -> list[str]:
+    """The reference content shipped beside the snapshot: the library's starter catalogue
+    and the starter evidence base. Idempotent: what is already there and unchanged stays as
+    it is. Returns what changed, in words."""
+    from target87.evidence.starter import load_starter
+    from target87.library.catalogue import load_catalogue
+
+    said = []
+    catalogue = load_catalogue(eng)
+    if catalogue.added or catalogue.updated:
+        said.append(f"Library catalogue: {catalogue.added} added, {catalogue.updated} updated.")
+    evidence = load_starter(eng)
+    if (
+        evidence.studies.added
+        or evidence.studies.changed
+        or evidence.effects.added
+        or (evidence.effects.changed)
+    ):
+        said.append(f"Starter evidence base: effects {evidence.effects.text()}.")
+    return said
+
+
 def run_init(eng, force: bool = False, quiet: bool = False):
     with progress_bar() as bar:
         result = init_database(eng, force=force, progress=progress_callback(bar))
+    bundled = load_bundled_content(eng)
     if not quiet:
         if result.changed:
             if result.migrated_from != result.migrated_to:
@@ -88,6 +111,11 @@ def run_init(eng, force: bool = False, quiet: bool = False):
             if result.loaded:
                 counts = ", ".join(f"{v} {k}" for k, v in result.counts.items())
                 console.print(f"Snapshot loaded: {counts}.")
+            for line in bundled:
+                console.print(line)
+        elif bundled:
+            for line in bundled:
+                console.print(line)
         else:
             console.print(
                 "Nothing to do: the schema is at the newest revision and this snapshot is "

@@ -25,7 +25,6 @@ Checked against metafor's ``tests/testthat/test_analysis_example_konstantopoulos
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,9 +33,8 @@ import numpy as np
 from scipy import optimize, stats
 
 from .errors import EvidenceError
+from .results import SIGNIF_CODES, Coefficients, coefficient_lines, format_pval, pval_clause
 from .results import format_number as _fmt
-from .results import format_pval
-from .results import signif_stars as _stars
 from .results import to_jsonable as _jsonable
 
 __all__ = ["MultilevelResult", "rma_mv"]
@@ -45,7 +43,7 @@ _LOG2PI = float(np.log(2 * np.pi))
 
 
 @dataclass
-class MultilevelResult:
+class MultilevelResult(Coefficients):
     """A fitted multilevel model with metafor's ``rma.mv`` names.
 
     ``sigma2`` holds the two variance components (between studies, then between effects within
@@ -56,16 +54,6 @@ class MultilevelResult:
     ``cluster`` the study of each row (used by :func:`target87.evidence.robust.robust`).
     """
 
-    method: str
-    test: str
-    level: float
-    k: int
-    p: int
-    beta: np.ndarray
-    se: np.ndarray
-    pval: np.ndarray
-    ci_lb: np.ndarray
-    ci_ub: np.ndarray
     vb: np.ndarray
     sigma2: np.ndarray
     s_nlevels: list[int]
@@ -94,11 +82,6 @@ class MultilevelResult:
     notes: list[str] = field(default_factory=list)
 
     @property
-    def stat(self) -> np.ndarray:
-        """The test statistics (``zval`` or ``tval``)."""
-        return np.asarray(self.zval if self.zval is not None else self.tval)
-
-    @property
     def tau2(self) -> float:
         """Total heterogeneity ``sum(sigma2)`` (what a prediction interval adds)."""
         return float(np.sum(self.sigma2))
@@ -123,17 +106,9 @@ class MultilevelResult:
             "sigma2": self.sigma2,
             "s_nlevels": list(self.s_nlevels),
             "s_names": list(self.s_names),
-            "beta": self.beta,
-            "se": self.se,
+            **self.coefficient_fields(),
         }
-        if self.tval is not None:
-            d.update(tval=self.tval, df=self.df)
-        else:
-            d["zval"] = self.zval
         d.update(
-            pval=self.pval,
-            ci_lb=self.ci_lb,
-            ci_ub=self.ci_ub,
             QE=self.QE,
             QE_df=self.QE_df,
             QEp=self.QEp,
@@ -146,10 +121,6 @@ class MultilevelResult:
         out = {key: _jsonable(val, key, nulls) for key, val in d.items()}
         out["notes"] = list(self.notes) + [f"{k}: {m}" for k, m in nulls.items()]
         return out
-
-    def to_json(self, **kwargs: Any) -> str:
-        """:meth:`to_dict` as JSON text (never contains NaN)."""
-        return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
 
     def summary(self, digits: int = 4) -> str:
         """The fit printed as metafor's ``print.rma.mv``."""
@@ -168,24 +139,22 @@ class MultilevelResult:
             )
         lines.append("")
         if self.QE is not None:
-            pv = format_pval(self.QEp if self.QEp is not None else float("nan"), digits)
-            eq = "" if pv.startswith("<") else "= "
             qn = "Q" if self.p == 1 else "QE"
             lines += [
                 "Test for Heterogeneity:" if self.p == 1 else "Test for Residual Heterogeneity:",
-                f"{qn}(df = {self.QE_df}) = {_fmt(self.QE, digits)}, p-val {eq}{pv}",
+                f"{qn}(df = {self.QE_df}) = {_fmt(self.QE, digits)}, "
+                + pval_clause(self.QEp, digits),
                 "",
             ]
         if self.QM is not None:
-            pv = format_pval(self.QMp if self.QMp is not None else float("nan"), digits)
-            eq = "" if pv.startswith("<") else "= "
+            clause = pval_clause(self.QMp, digits)
             if isinstance(self.QM_df, tuple):
                 lines.append(
                     f"F(df1 = {self.QM_df[0]}, df2 = {self.QM_df[1]}) = {_fmt(self.QM, digits)}, "
-                    f"p-val {eq}{pv}"
+                    + clause
                 )
             else:
-                lines.append(f"QM(df = {self.QM_df}) = {_fmt(self.QM, digits)}, p-val {eq}{pv}")
+                lines.append(f"QM(df = {self.QM_df}) = {_fmt(self.QM, digits)}, {clause}")
             lines.append("")
         lines += ["Model Results:", ""]
         use_t = self.tval is not None
@@ -199,15 +168,7 @@ class MultilevelResult:
             row += [format_pval(float(self.pval[i])), _fmt(self.ci_lb[i]), _fmt(self.ci_ub[i])]
             rows.append(row)
         names = self.names if self.p > 1 else [""]
-        nw = max(len(n) for n in names)
-        widths = [max(len(header[j]), *(len(r[j]) for r in rows)) for j in range(len(header))]
-        lines.append(
-            " " * (nw + 1 if nw else 0)
-            + "  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True))
-        )
-        for name, row, p in zip(names, rows, self.pval, strict=True):
-            body = "  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True))
-            lines.append(f"{name.ljust(nw)}{' ' if nw else ''}{body}  {_stars(float(p))}".rstrip())
+        lines += coefficient_lines(names, header, rows, self.pval)
         lines.append("")
         if self.pi_lb is not None:
             lines += [
@@ -215,12 +176,8 @@ class MultilevelResult:
                 "",
             ]
         lines += [f"Note: {n}" for n in self.notes]
-        lines.append("---")
-        lines.append("Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1")
+        lines += ["---", SIGNIF_CODES]
         return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()
 
 
 def _codes(values: Sequence[Any] | np.ndarray) -> tuple[np.ndarray, int]:

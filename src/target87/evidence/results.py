@@ -17,7 +17,19 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MetaResult", "format_number", "format_pval", "signif_stars", "to_jsonable"]
+__all__ = [
+    "SIGNIF_CODES",
+    "Coefficients",
+    "MetaResult",
+    "coefficient_lines",
+    "format_number",
+    "format_pval",
+    "pval_clause",
+    "signif_stars",
+    "to_jsonable",
+]
+
+SIGNIF_CODES = "Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1"
 
 _MODEL_TITLES = {
     "EE": "Equal-Effects Model",
@@ -83,8 +95,79 @@ def _jsonable(value: Any, name: str, notes: dict[str, str]) -> Any:
     return value
 
 
+def pval_clause(p: float | None, digits: int = 4) -> str:
+    """``p-val = 0.0123`` or ``p-val < .0001``, as metafor's test lines end."""
+    pv = format_pval(p if p is not None else float("nan"), digits)
+    return f"p-val < {pv[1:]}" if pv.startswith("<") else f"p-val = {pv}"
+
+
+def coefficient_lines(
+    names: list[str], header: list[str], rows: list[list[str]], pvals: Any
+) -> list[str]:
+    """metafor's table of model results: a header over the columns, then a row a coefficient
+    with its name (none when ``names`` are all empty) and significance stars."""
+    nw = max(len(n) for n in names)
+    widths = [max(len(header[j]), *(len(r[j]) for r in rows)) for j in range(len(header))]
+    head = " " * (nw + 1 if nw else 0) + "  ".join(
+        h.rjust(w) for h, w in zip(header, widths, strict=True)
+    )
+    lines = [head]
+    for name, row, p in zip(names, rows, pvals, strict=True):
+        body = "  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True))
+        lines.append(f"{name.ljust(nw)}{' ' if nw else ''}{body}  {_stars(float(p))}".rstrip())
+    return lines
+
+
 @dataclass
-class MetaResult:
+class Coefficients:
+    """What every fitted model shares: the estimator ``method``, ``test``, ``level``, ``k``
+    effects, ``p`` coefficients and their ``beta``, ``se``, ``pval``, ``ci_lb``, ``ci_ub``."""
+
+    method: str
+    test: str
+    level: float
+    k: int
+    p: int
+    beta: np.ndarray
+    se: np.ndarray
+    pval: np.ndarray
+    ci_lb: np.ndarray
+    ci_ub: np.ndarray
+
+    @property
+    def stat(self) -> np.ndarray:
+        """The test statistics (``zval`` of a z test, else ``tval``)."""
+        zval = getattr(self, "zval", None)
+        return np.asarray(zval if zval is not None else getattr(self, "tval", None))
+
+    def coefficient_fields(self) -> dict[str, Any]:
+        """``beta``, ``se``, ``tval`` and ``df`` (a t test) or ``zval``, ``pval``, ``ci_lb``,
+        ``ci_ub``: the coefficients' part of :meth:`to_dict`, in metafor's order."""
+        tval = getattr(self, "tval", None)
+        stat = {"tval": tval, "df": getattr(self, "df", None)} if tval is not None else {}
+        out: dict[str, Any] = {"beta": self.beta, "se": self.se}
+        out.update(stat or {"zval": getattr(self, "zval", None)})
+        out.update(pval=self.pval, ci_lb=self.ci_lb, ci_ub=self.ci_ub)
+        return out
+
+    def to_dict(self) -> dict[str, Any]:
+        """The result with metafor's names (each model says which)."""
+        raise NotImplementedError
+
+    def summary(self, digits: int = 4) -> str:
+        """The fit printed as metafor prints it (each model says how)."""
+        raise NotImplementedError
+
+    def to_json(self, **kwargs: Any) -> str:
+        """:meth:`to_dict` as JSON text (never contains NaN)."""
+        return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
+
+    def __str__(self) -> str:
+        return self.summary()
+
+
+@dataclass
+class MetaResult(Coefficients):
     """A fitted meta-analytic model (equal-, random- or mixed-effects, MH or Peto).
 
     Core fields (metafor's ``rma.uni`` names): ``k`` studies, ``p`` coefficients, ``beta``,
@@ -97,16 +180,6 @@ class MetaResult:
     ``H2_ci`` when computed (see :func:`target87.evidence.qprofile.confint_tau2`).
     """
 
-    method: str
-    test: str
-    level: float
-    k: int
-    p: int
-    beta: np.ndarray
-    se: np.ndarray
-    pval: np.ndarray
-    ci_lb: np.ndarray
-    ci_ub: np.ndarray
     model: str = "RE"
     zval: np.ndarray | None = None
     tval: np.ndarray | None = None
@@ -152,12 +225,6 @@ class MetaResult:
 
     # ------------------------------------------------------------------ helpers
     @property
-    def stat(self) -> np.ndarray:
-        """The test statistics (``zval`` or ``tval``)."""
-        out = self.zval if self.zval is not None else self.tval
-        return np.asarray(out)
-
-    @property
     def has_moderators(self) -> bool:
         """Whether the model has more than an intercept."""
         return self.p > 1 or (self.X is not None and not np.allclose(self.X, 1.0))
@@ -188,18 +255,9 @@ class MetaResult:
             "k": int(self.k),
             "p": int(self.p),
             "names": list(self.names),
-            "beta": self.beta,
-            "se": self.se,
+            **self.coefficient_fields(),
         }
-        if self.tval is not None:
-            d["tval"] = self.tval
-            d["df"] = self.df
-        else:
-            d["zval"] = self.zval
         d.update(
-            pval=self.pval,
-            ci_lb=self.ci_lb,
-            ci_ub=self.ci_ub,
             tau2=self.tau2,
             se_tau2=self.se_tau2,
             tau=self.tau,
@@ -228,10 +286,6 @@ class MetaResult:
         notes.extend(f"{key}: {msg}" for key, msg in nulls.items())
         out["notes"] = notes
         return out
-
-    def to_json(self, **kwargs: Any) -> str:
-        """:meth:`to_dict` as JSON text (never contains NaN)."""
-        return json.dumps(self.to_dict(), allow_nan=False, **kwargs)
 
     def summary(self, digits: int = 4) -> str:
         """The fit printed as metafor's ``print.rma.uni`` (model line, heterogeneity, tests,
@@ -276,10 +330,8 @@ class MetaResult:
         if self.QE is not None:
             lines.append("Test for Residual Heterogeneity:" if resid else "Test for Heterogeneity:")
             qname = "QE" if resid else "Q"
-            pv = format_pval(self.QEp if self.QEp is not None else float("nan"), digits)
-            eq = "< " if pv.startswith("<") else "= "
-            pv = pv.lstrip("<")
-            lines.append(f"{qname}(df = {self.QE_df}) = {_fmt(self.QE, digits)}, p-val {eq}{pv}")
+            clause = pval_clause(self.QEp, digits)
+            lines.append(f"{qname}(df = {self.QE_df}) = {_fmt(self.QE, digits)}, {clause}")
             lines.append("")
         if self.tau2_ci is not None:
             lines.append(
@@ -291,18 +343,13 @@ class MetaResult:
             coefs = ",".join(str(i) for i in range(2, self.p + 1))
             lines.append(f"Test of Moderators (coefficient{'s' if self.p > 2 else ''} {coefs}):")
             if self.F is not None and self.F_df is not None:
-                pv = format_pval(self.Fp if self.Fp is not None else float("nan"), digits)
-                eq = "< " if pv.startswith("<") else "= "
-                pv = pv.lstrip("<")
                 lines.append(
                     f"F(df1 = {self.F_df[0]}, df2 = {self.F_df[1]}) = {_fmt(self.F, digits)}, "
-                    f"p-val {eq}{pv}"
+                    + pval_clause(self.Fp, digits)
                 )
             else:
-                pv = format_pval(self.QMp if self.QMp is not None else float("nan"), digits)
-                eq = "< " if pv.startswith("<") else "= "
-                pv = pv.lstrip("<")
-                lines.append(f"QM(df = {self.QM_df}) = {_fmt(self.QM, digits)}, p-val {eq}{pv}")
+                clause = pval_clause(self.QMp, digits)
+                lines.append(f"QM(df = {self.QM_df}) = {_fmt(self.QM, digits)}, {clause}")
             lines.append("")
         lines.append("Model Results:")
         lines.append("")
@@ -322,19 +369,7 @@ class MetaResult:
         names = list(self.names) if resid else [""]
         if len(names) < self.p:
             names = [f"b{i}" for i in range(self.p)]
-        nw = max(len(n) for n in names)
-        widths = [max(len(header[j]), *(len(r[j]) for r in table)) for j in range(len(header))]
-        head = (
-            " " * nw
-            + (" " if nw else "")
-            + "  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True))
-        )
-        lines.append(head.rstrip() if nw == 0 else head)
-        for i, (name, row) in enumerate(zip(names, table, strict=True)):
-            star = _stars(float(self.pval[i]))
-            body = "  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True))
-            prefix = name.ljust(nw) + (" " if nw else "")
-            lines.append(f"{prefix}{body}  {star}".rstrip())
+        lines += coefficient_lines(names, header, table, self.pval)
         lines.append("")
         if self.pi_lb is not None and self.is_random:
             lines.append(
@@ -345,12 +380,8 @@ class MetaResult:
             lines.append(f"Note: {self.fallback}")
         for note in self.notes:
             lines.append(f"Note: {note}")
-        lines.append("---")
-        lines.append("Signif. codes:  0 '***' 0.001 '**' 0.01 '*' 0.05 '.' 0.1 ' ' 1")
+        lines += ["---", SIGNIF_CODES]
         return "\n".join(lines)
-
-    def __str__(self) -> str:
-        return self.summary()
 
 
 # Public names for the formatting helpers, for the other modules of the room (multilevel,

@@ -18,8 +18,9 @@ For a fit with model matrix ``X``, weights ``W = V^-1`` (``V`` the fitted margin
   Each coefficient ``c`` gets Satterthwaite degrees of freedom ``df = tr(P)^2 / tr(P^2)`` with
   ``P[j,l] = delta_jl g_j Theta_j g_j' - (g_j X_j) M (g_l X_l)'`` and ``g_j = c'M X_j'W_j A_j``
   (the covariance, under the working model, of the cluster terms of ``c'vb c``); t tests and CIs
-  use these df. The Wald test of several moderators (clubSandwich's HTZ) is not computed:
-  ``QM`` is then ``None`` with a note.
+  use these df. The moderators' test is clubSandwich's HTZ Wald test (Tipton & Pustejovsky
+  2015; :func:`~target87.evidence.htz.htz_wald_test`): ``QM`` is its F, ``QM_df`` its
+  numerator and denominator df, ``QMp`` its p-value and ``QM_test`` ``"HTZ"``.
 
 Reference numbers: metafor's ``tests/testthat/test_misc_robust.r`` (dat.bcg; lines 9-54 for
 ``rma``, 56-88 with moderators, 121-140 for ``rma.mv``). The working ``V`` must be
@@ -37,9 +38,9 @@ import numpy as np
 from scipy import stats
 
 from .errors import EvidenceError
+from .htz import htz_wald_test
+from .results import coefficient_lines, format_pval, pval_clause
 from .results import format_number as _fmt
-from .results import format_pval
-from .results import signif_stars as _stars
 from .results import to_jsonable as _jsonable
 
 __all__ = ["RobustResult", "robust"]
@@ -69,6 +70,7 @@ class RobustResult:
     QM: float | None = None
     QM_df: tuple[float, float] | None = None
     QMp: float | None = None
+    QM_test: str | None = None
     pi_lb: float | None = None
     pi_ub: float | None = None
     A: list[np.ndarray] | None = None
@@ -94,6 +96,7 @@ class RobustResult:
             "QM": self.QM,
             "QM_df": list(self.QM_df) if self.QM_df else None,
             "QMp": self.QMp,
+            "QM_test": self.QM_test,
             "pi_lb": self.pi_lb,
             "pi_ub": self.pi_ub,
         }
@@ -111,12 +114,15 @@ class RobustResult:
             f"Cluster-robust inference ({self.vbest}; number of clusters = {self.n}, k = {self.k})",
             "",
         ]
-        if self.QM is not None and self.QM_df is not None:
-            pv = format_pval(self.QMp if self.QMp is not None else float("nan"), digits)
-            eq = "" if pv.startswith("<") else "= "
+        if self.QM_test is not None and self.QM is not None and self.QM_df is not None:
+            coefs = f"coefficient{'s' if self.p > 2 else ''} " + ",".join(
+                str(i) for i in range(self.p - int(self.QM_df[0]) + 1, self.p + 1)
+            )
+            test = f"; {self.QM_test}" if self.QM_test == "HTZ" else ""
             lines += [
-                f"Test of Moderators: F(df1 = {self.QM_df[0]:g}, df2 = {self.QM_df[1]:.4g}) = "
-                f"{_fmt(self.QM, digits)}, p-val {eq}{pv}",
+                f"Test of Moderators ({coefs}{test}):",
+                f"F(df1 = {self.QM_df[0]:g}, df2 = {self.QM_df[1]:.4g}) = "
+                f"{_fmt(self.QM, digits)}, {pval_clause(self.QMp, digits)}",
                 "",
             ]
         header = ["estimate", "se", "tval", "df", "pval", "ci.lb", "ci.ub"]
@@ -132,14 +138,7 @@ class RobustResult:
             ]
             for i in range(self.p)
         ]
-        nw = max(len(n) for n in self.names)
-        widths = [max(len(header[j]), *(len(r[j]) for r in rows)) for j in range(len(header))]
-        lines.append(
-            " " * (nw + 1) + "  ".join(h.rjust(w) for h, w in zip(header, widths, strict=True))
-        )
-        for name, row, p in zip(self.names, rows, self.pval, strict=True):
-            body = "  ".join(c.rjust(w) for c, w in zip(row, widths, strict=True))
-            lines.append(f"{name.ljust(nw)} {body}  {_stars(float(p))}".rstrip())
+        lines += coefficient_lines(self.names, header, rows, self.pval)
         lines += [""] + [f"Note: {n}" for n in self.notes]
         return "\n".join(lines)
 
@@ -249,14 +248,20 @@ def robust(
     crit = stats.t.isf(alpha / 2, dfs)
     ci_lb, ci_ub = beta - crit * se, beta + crit * se
 
-    QM = QM_df = QMp = None
+    QM = QM_df = QMp = QM_test = None
     if btt.size and not clubSandwich:
         b = beta[btt]
         QM = float(b @ np.linalg.solve(vb[np.ix_(btt, btt)], b)) / btt.size
         QM_df = (float(btt.size), float(n - p))
         QMp = float(stats.f.sf(QM, btt.size, n - p))
+        QM_test = "F"
     elif btt.size:
-        notes.append("QM: the CR2 Wald test (clubSandwich HTZ) is not computed here")
+        blocks = [np.ix_(ix, ix) for ix in idx]
+        htz = htz_wald_test(
+            np.eye(p)[btt], beta, vb, M, E_list, [V[b] for b in blocks], [X[ix] for ix in idx]
+        )
+        QM, QM_df, QMp = max(0.0, htz.Fstat), (float(htz.df_num), htz.df_denom), htz.p_val
+        QM_test = htz.test
     elif clubSandwich:
         QM, QM_df, QMp = float(tstat[0] ** 2), (1.0, float(dfs[0])), float(pval[0])
 
@@ -283,6 +288,7 @@ def robust(
         QM=QM,
         QM_df=QM_df,
         QMp=QMp,
+        QM_test=QM_test,
         pi_lb=pi_lb,
         pi_ub=pi_ub,
         A=A_list,

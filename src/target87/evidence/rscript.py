@@ -166,7 +166,8 @@ def r_script(
         lines += [
             "# Several effects per study: cluster-robust errors by study (CR2, Satterthwaite df;",
             '# needs install.packages("clubSandwich")).',
-            f"robust(res{cluster}",
+            f"rob <- robust(res{cluster}",
+            "print(rob)",
             "",
         ]
     formula = _formula(table, list(mods)) if mods else ""
@@ -177,7 +178,12 @@ def r_script(
             f'test = "{test}", level = {lvl})',
             "print(res.mods)",
         ]
-        lines += [f"robust(res.mods{cluster}"] if several == "cr2" else []
+        if several == "cr2":
+            lines += [
+                "# Its test of moderators under CR2: clubSandwich's HTZ Wald test.",
+                f"rob.mods <- robust(res.mods{cluster}",
+                "print(rob.mods)",
+            ]
         lines += [""]
     if several in ("multilevel", "multilevel_cr2"):
         ml_method = "ML" if method == "ML" else "REML"
@@ -189,7 +195,8 @@ def r_script(
             f'method = "{ml_method}", test = "{ml_test}", level = {lvl})',
             "print(res.ml)",
         ]
-        lines += [f"robust(res.ml{cluster}"] if several == "multilevel_cr2" else []
+        if several == "multilevel_cr2":
+            lines += [f"rob.ml <- robust(res.ml{cluster}", "print(rob.ml)"]
         lines += [""]
     lines += [
         "# Small-study effects: on the model with a z test, as target87's bias tests.",

@@ -291,6 +291,20 @@ def read_csv(
         raise LoadError([Problem(name, 1, None, reason)])
     rows: list[dict[str, Any]] = []
     seen: dict[tuple, int] = {}
+    # Each column's checks looked up once per file, not once per cell (issue 22: this loop
+    # was a quarter of `init`): name, default, parser (None for text), whether required,
+    # allowed codes, the keys it must be one of.
+    checks = [
+        (
+            col,
+            col.default or "",
+            None if col.kind == "str" else PARSERS[col.kind],
+            col.required,
+            col.choices,
+            known.get(col.refers_to) if col.refers_to else None,
+        )
+        for col in schema.columns
+    ]
     try:
         for raw in reader:
             line = reader.line_num
@@ -298,25 +312,27 @@ def read_csv(
                 problems.append(Problem(name, line, None, "more cells than header columns"))
                 continue
             row: dict[str, Any] = {}
-            for col in schema.columns:
-                text_value = (raw.get(col.name) or col.default or "").strip()
-                if text_value == "":
-                    if col.required:
+            for col, default, parse, required, choices, keys_of in checks:
+                text_value = (raw.get(col.name) or default).strip()
+                if not text_value:
+                    if required:
                         problems.append(Problem(name, line, col.name, "required value is empty"))
                     row[col.name] = None
                     continue
-                try:
-                    value = PARSERS[col.kind](text_value)
-                except ValueError as exc:
-                    reason = f"{text_value!r} is not a valid {col.kind}: {exc}"
-                    problems.append(Problem(name, line, col.name, reason))
-                    row[col.name] = None
-                    continue
-                if col.choices is not None and value not in col.choices:
-                    allowed = ", ".join(sorted(col.choices))
+                value: Any = text_value
+                if parse is not None:
+                    try:
+                        value = parse(text_value)
+                    except ValueError as exc:
+                        reason = f"{text_value!r} is not a valid {col.kind}: {exc}"
+                        problems.append(Problem(name, line, col.name, reason))
+                        row[col.name] = None
+                        continue
+                if choices is not None and value not in choices:
+                    allowed = ", ".join(sorted(choices))
                     reason = f"unknown code {text_value!r} (allowed: {allowed})"
                     problems.append(Problem(name, line, col.name, reason))
-                if col.refers_to and col.refers_to in known and value not in known[col.refers_to]:
+                if keys_of is not None and value not in keys_of:
                     reason = f"unknown {col.refers_to} {text_value!r}"
                     problems.append(Problem(name, line, col.name, reason))
                 row[col.name] = value

@@ -20,10 +20,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from sqlalchemy import Engine, insert, select, update
+from sqlalchemy.orm import Session
 
 from target87.library.errors import LibraryError
 from target87.library.extract import extract
-from target87.library.index import drop_index, ensure_index, index_document
+from target87.library.index import drop_index, ensure_index, index_row
 from target87.library.language import detect_language
 from target87.library.models import DOCUMENT_TYPES, LANGUAGES, THEMES, LibraryDocument
 from target87.library.stemming import index_terms
@@ -32,6 +33,13 @@ MAX_BYTES = 100 * 1024 * 1024
 SUFFIX = {"pdf": ".pdf", "docx": ".docx", "html": ".html", "markdown": ".md", "text": ".txt"}
 _AREA = re.compile(r"^[A-Z0-9_]{2,16}$")
 _TARGET = re.compile(r"^\d{1,2}\.[0-9a-z]{1,2}$")
+_URL = re.compile(r"^https?://[^\s<>\"']+$")
+# Licences under which anyone may share a copy: the original is then offered for download.
+_OPEN_LICENCE = re.compile(
+    r"^\s*(cc[ -]?by|cc0|creative commons|public domain|domaine public|dominio p[uú]blico|"
+    r"ogl|open government licence|etalab|licence ouverte|odc-by|odbl)",
+    re.IGNORECASE,
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,8 @@ class DocumentMeta:
     sdg_targets: tuple[str, ...] = field(default_factory=tuple)  # "8.7", "16.2"
     licence: str | None = None
     source_url: str | None = None
+    summary: str | None = None  # the cataloguer's own words
+    regions: tuple[str, ...] = field(default_factory=tuple)  # region names
 
 
 @dataclass(frozen=True)
@@ -87,6 +97,11 @@ def check_meta(meta: DocumentMeta, file: Path | str | None = None) -> None:
             raise LibraryError(f"SDG target {target!r} is not a target such as 8.7", file)
     if meta.year is not None and not 1800 <= meta.year <= 2100:
         raise LibraryError(f"year {meta.year} is out of range", file)
+    if meta.source_url is not None and not _URL.match(meta.source_url):
+        raise LibraryError(f"source link {meta.source_url!r} is not an http(s) address", file)
+    for region in meta.regions:
+        if ";" in region or not region.strip():
+            raise LibraryError(f"region {region!r} is empty or holds a ';'", file)
 
 
 def add_document(
@@ -155,6 +170,8 @@ def add_document(
                     sdg_targets=";".join(meta.sdg_targets),
                     licence=meta.licence,
                     source_url=meta.source_url,
+                    summary=meta.summary,
+                    regions=";".join(meta.regions),
                     text=got.text,
                     index_title=index_terms(title, language),
                     index_text=body_terms,
@@ -162,7 +179,7 @@ def add_document(
                     added_at=datetime.now(UTC).replace(tzinfo=None),
                 )
             ).inserted_primary_key[0]
-            index_document(conn, doc_id, title, body_terms, language)
+            index_row(conn, "document", doc_id, index_terms(title, language), body_terms)
             if not final.exists():
                 os.replace(temporary, final)
                 placed = True
@@ -196,5 +213,29 @@ def reindex(engine: Engine) -> int:
                 .where(LibraryDocument.id == doc_id)
                 .values(index_title=index_terms(title, language), index_text=terms)
             )
-            index_document(conn, doc_id, title, terms, language)
+            index_row(conn, "document", doc_id, index_terms(title, language), terms)
     return len(rows)
+
+
+def allows_download(licence: str | None) -> bool:
+    """Whether the original may be offered to anyone: only under an open licence (Creative
+    Commons, public domain, open government licences). Without a licence, the link to the
+    source is offered instead: we may keep a copy to index, not hand it out."""
+    return bool(licence and _OPEN_LICENCE.match(licence))
+
+
+def get_document(engine: Engine, doc_id: int) -> LibraryDocument | None:
+    """One document's row (detached), or None."""
+    with Session(engine, expire_on_commit=False) as s:
+        doc = s.get(LibraryDocument, doc_id)
+        if doc is not None:
+            s.expunge(doc)
+        return doc
+
+
+def original_path(doc: LibraryDocument, data_dir: Path | None = None) -> Path | None:
+    """Where a document's original file is kept, or None (a catalogue entry has none)."""
+    if not doc.stored_path:
+        return None
+    path = (Path(data_dir) if data_dir else default_data_dir()) / doc.stored_path
+    return path if path.is_file() else None

@@ -10,4 +10,5 @@ class LibraryError(ValueError):
 
     def __init__(self, message: str, file: str | Path | None = None) -> None:
         self.file = str(file) if file is not None else None
+        self.reason = message  # without the file: what a web page shows (no server paths)
         super().__init__(f"{self.file}: {message}" if self.file else message)

@@ -14,7 +14,9 @@ from babel.messages.pofile import read_po
 from target87.presentation.messages_charts import CHARTS_MESSAGES
 from target87.presentation.messages_design import DESIGN_MESSAGES
 from target87.presentation.messages_evidence import EVIDENCE_MESSAGES
+from target87.presentation.messages_library import LIBRARY_MESSAGES
 from target87.presentation.messages_maps import MAPS_MESSAGES
+from target87.presentation.messages_practices import PRACTICES_MESSAGES
 from target87.presentation.messages_supply import SUPPLY_MESSAGES
 
 LANGUAGES = ("en", "fr", "es")
@@ -933,6 +935,8 @@ for _part in (
     MAPS_MESSAGES,
     EVIDENCE_MESSAGES,
     SUPPLY_MESSAGES,
+    LIBRARY_MESSAGES,
+    PRACTICES_MESSAGES,
 ):
     if _clash := set(_part) & set(MESSAGES):
         raise RuntimeError(f"message keys defined twice: {sorted(_clash)}")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass, field
 
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -24,11 +25,15 @@ from target87.presentation import (
 )
 from target87.presentation.messages import MESSAGES, label
 from target87.profiles.detail import DetailLine, detail_lines
-from target87.profiles.headlines import Headline, headlines, status_words
+from target87.profiles.headlines import Headline, headlines, report_of, status_words
 from target87.profiles.rooms import (
     ReportLine,
     RiskRunLine,
+    ServiceLine,
+    ShelfLine,
     StudyLine,
+    directory,
+    library_shelf,
     published_reports,
     risk_runs,
     studies_in,
@@ -171,6 +176,9 @@ class CountryProfile:
     risk_runs: list[RiskRunLine] = field(default_factory=list)
     studies: list[StudyLine] = field(default_factory=list)  # the evidence base's, done here
     reports: list[ReportLine] = field(default_factory=list)  # published national reports
+    library: list[ShelfLine] = field(default_factory=list)  # documents, good practices
+    library_total: int = 0  # of which ``library`` lists the newest
+    services: list[ServiceLine] = field(default_factory=list)  # the directory of services
     citations: dict[str, str] = field(default_factory=dict)  # source id -> citation line
     lang: str = "en"  # the language of the profile's texts
 
@@ -186,8 +194,15 @@ def _name(session: Session, model, key: str | None, lang: str) -> str | None:
     return obj.name(lang) if obj else key
 
 
-def _child_labour_lines(session: Session, code: str, series: M.Series, lang: str):
-    frame = observations(session, series=[series.code], areas=[code], all_sources=True)
+def _child_labour_lines(
+    session: Session, code: str, series: M.Series, lang: str, rows: pd.DataFrame | None = None
+):
+    """The series' lines: the preferred source's first, the others'. ``rows``: every source's
+    rows of the child labour series for ``code``, read once for both (else read here)."""
+    if rows is None:
+        frame = observations(session, series=[series.code], areas=[code], all_sources=True)
+    else:  # the same rows: preference is decided per cell, a cell is of one series
+        frame = rows[rows["series"] == series.code]
     frame = frame[(frame["urbanisation"] == "_T") & (frame["breakdown"] == "_T")]
     shown, others = [], []
     for preferred, part in frame.groupby("preferred"):
@@ -243,15 +258,27 @@ def _latest_figures(
     areas: list[str],
     lang: str,
     sex: str = "_T",
+    reuse: bool = True,
 ) -> list[Figure]:
-    """Latest total (all ages, or all children 5-17 for child labour) per series and area."""
+    """Latest total (all ages, or all children 5-17 for child labour) per series and area.
+
+    ``reuse``: the latest row of each series and area picked in one pass over the rows
+    (``_latest_rows``); False: by pandas, a sort per series and area (the straightforward
+    way, ten times slower on a profile's few rows)."""
     frame = observations(session, series=list(series), areas=areas, sex=[sex], age=TOTAL_AGES)
     frame = frame[
         (frame["urbanisation"] == "_T") & (frame["breakdown"] == "_T") & frame["year_to"].notna()
     ]
+    if reuse:
+        tops = _latest_rows(frame)
+    else:
+        tops = [
+            part.sort_values(["year_to", "age"]).iloc[-1]
+            for _key, part in frame.groupby(["series", "ref_area"], sort=False)
+        ]
     out = []
-    for (code, area), part in frame.groupby(["series", "ref_area"], sort=False):
-        top = part.sort_values(["year_to", "age"]).iloc[-1]
+    for top in tops:
+        code, area = top["series"], top["ref_area"]
         age = top["age"]
         value, unit, unit_mult = float(top["value"]), top["unit"], int(top["unit_mult"])
         out.append(
@@ -277,15 +304,30 @@ def _latest_figures(
     return sorted(out, key=lambda f: (areas.index(f.area), order[f.series]))
 
 
-def progress_lines(session: Session, code: str, lang: str = "en") -> list[ProgressLine]:
-    """UN progress status of each child labour series held for ``code`` (5-17, both sexes)."""
+def _latest_rows(frame) -> list[dict]:
+    """Per series and area, the row of the latest ``year_to``, the greatest age code within
+    it, the last one in the frame's order on a tie: what a stable sort by (year_to, age) and
+    its last row give, without a sort per group."""
+    best: dict[tuple[str, str], dict] = {}
+    for row in frame.to_dict("records"):
+        key = (row["series"], row["ref_area"])
+        found = best.get(key)
+        if found is None or (row["year_to"], row["age"]) >= (found["year_to"], found["age"]):
+            best[key] = row
+    return list(best.values())
+
+
+def progress_lines(
+    session: Session, code: str, lang: str = "en", reports: dict | None = None
+) -> list[ProgressLine]:
+    """UN progress status of each child labour series held for ``code`` (5-17, both sexes).
+    ``reports``: the progress reports kept for this profile (``headlines.report_of``)."""
     from target87.progress.data import NoData
-    from target87.progress.report import progress_report
 
     lines = []
     for series in CHILD_LABOUR_SERIES:
         try:
-            report = progress_report(session, series, code)
+            report = report_of(session, series, code, reports)
         except NoData:
             continue
         status = report.status
@@ -326,9 +368,21 @@ def citation(source: M.Source, lang: str = "en") -> str:
     return citation_text(source.citation or source.id, source.licence, lang)
 
 
-def country_profile(session: Session, area: str, lang: str = "en") -> CountryProfile:
-    """Everything the warehouse holds on one country, in ``lang`` where names exist."""
+def country_profile(
+    session: Session, area: str, lang: str = "en", reuse: bool = True
+) -> CountryProfile:
+    """Everything the warehouse holds on one country, in ``lang`` where names exist.
+
+    ``reuse`` (issue 22: a cold profile in well under 100 ms): what two parts read alike is
+    read once (the progress reports of the progress lines and the headlines, the rows of both
+    child labour series, the names and citations), and the latest figures are picked in one
+    pass; False reads everything part by part, the straightforward way
+    (tests/web/test_profile_fast_path.py requires the same profile and the same page)."""
     a = resolve_area(session, area)
+    # Names and citations are looked up one by one (``session.get``) by every part: loaded
+    # in three queries first, each later look-up is the session's, with no query. Held here:
+    # the session keeps only the objects someone refers to.
+    kept = _load_names(session, a) if reuse else []
     profile = CountryProfile(
         code=a.code,
         name=a.name(lang),
@@ -341,14 +395,19 @@ def country_profile(session: Session, area: str, lang: str = "en") -> CountryPro
         pathfinder_year=a.pathfinder_year,
         lang=lang,
     )
+    both = (
+        observations(session, series=list(CHILD_LABOUR_SERIES), areas=[a.code], all_sources=True)
+        if reuse
+        else None
+    )
     for code in CHILD_LABOUR_SERIES:
         series = session.get(M.Series, code)
         if series is None:
             continue
-        shown, others = _child_labour_lines(session, a.code, series, lang)
+        shown, others = _child_labour_lines(session, a.code, series, lang, both)
         profile.child_labour.extend(shown)
         profile.other_child_labour.extend(others)
-    profile.trafficking = _latest_figures(session, TRAFFICKING_SERIES, [a.code], lang)
+    profile.trafficking = _latest_figures(session, TRAFFICKING_SERIES, [a.code], lang, reuse=reuse)
 
     rats = session.execute(
         select(M.Ratification, M.Instrument).join(M.Instrument).where(M.Ratification.area == a.code)
@@ -389,14 +448,21 @@ def country_profile(session: Session, area: str, lang: str = "en") -> CountryPro
     regions = [
         r for r in (a.m49_intermediate_region, a.m49_subregion, a.m49_region, a.ilo_region) if r
     ]
-    profile.region_figures = _latest_figures(session, REGION_SERIES, regions + ["WLD"], lang)
+    profile.region_figures = _latest_figures(
+        session, REGION_SERIES, [*regions, "WLD"], lang, reuse=reuse
+    )
 
-    profile.progress = progress_lines(session, a.code, lang)
+    # The progress lines and the headlines read the same progress reports: once each.
+    reports: dict | None = {} if reuse else None
+    profile.progress = progress_lines(session, a.code, lang, reports)
     profile.detail, profile.detail_more = detail_lines(session, a.code, lang)
-    profile.headlines = headlines(session, a.code, [*CHILD_LABOUR_SERIES, "VC_HTF_DETV"], lang)
+    headline_series = [*CHILD_LABOUR_SERIES, "VC_HTF_DETV"]
+    profile.headlines = headlines(session, a.code, headline_series, lang, reports)
     profile.risk_runs = risk_runs(session, a.code)
     profile.reports = published_reports(session, a.code)
     profile.studies = studies_in(session, a.code)
+    profile.library_total, profile.library = library_shelf(session, a.code)
+    profile.services = directory(session, a.code)
 
     used = [line.source for line in profile.child_labour + profile.other_child_labour]
     used += [src for line in profile.progress for src in line.sources]
@@ -409,4 +475,16 @@ def country_profile(session: Session, area: str, lang: str = "en") -> CountryPro
     for source_id in dict.fromkeys(used):
         src = session.get(M.Source, source_id)
         profile.citations[source_id] = citation(src, lang) if src else source_id
+    del kept
     return profile
+
+
+def _load_names(session: Session, a: M.Area) -> list:
+    """Every series and source, and the areas a profile of ``a`` names, into the session."""
+    codes = {a.m49_region, a.m49_subregion, a.m49_intermediate_region, a.ilo_region}
+    codes |= {a.wb_income_group, "WLD"}
+    areas = select(M.Area).where(M.Area.code.in_(sorted(c for c in codes if c)))
+    loaded = list(session.execute(areas).scalars())
+    loaded += session.execute(select(M.Series)).scalars()
+    loaded += session.execute(select(M.Source)).scalars()
+    return loaded

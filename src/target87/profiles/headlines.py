@@ -52,21 +52,55 @@ def status_words(status, lang: str) -> str:
     return status.label if lang == "en" else label(status.category, lang)
 
 
-def _status(session: Session, series: str, area: str):
-    """The UN progress status (``progress.status.StatusResult``), or None when none is
-    computed (one value, no target, ...)."""
+def report_of(session: Session, series: str, area: str, reports: dict | None = None):
+    """``progress.report.progress_report(session, series, area)``, computed once per
+    ``reports`` (a dict the caller keeps for one profile: the progress lines and the headlines
+    ask for the same reports); what it raised is raised again. ``None``: computed each time."""
     from target87.progress.report import progress_report
 
+    if reports is None:
+        return progress_report(session, series, area)
+    key = (series, area)
+    if key not in reports:
+        try:
+            reports[key] = progress_report(session, series, area)
+        except Exception as exc:  # noqa: BLE001 - kept to be raised to every asker
+            reports[key] = exc
+    found = reports[key]
+    if isinstance(found, Exception):
+        raise found
+    return found
+
+
+def _status(session: Session, series: str, area: str, reports: dict | None = None):
+    """The UN progress status (``progress.status.StatusResult``), or None when none is
+    computed (one value, no target, ...)."""
     try:
-        return progress_report(session, series, area).status
+        return report_of(session, series, area, reports).status
     except (NoData, ProgressError, ValueError):
         return None
 
 
-def headline(session: Session, series: str, area: str, lang: str = "en") -> Headline | None:
-    """The headline of ``series`` for ``area`` (both sexes, all ages or 5-17), or None."""
+def _points(session: Session, series: str, area: str, reports: dict | None):
+    """``series_points(session, series, area)``: the progress report's own when the profile
+    keeps reports (it read them with the same arguments), else read."""
+    if reports is not None:
+        try:
+            return report_of(session, series, area, reports).points
+        except NoData:
+            raise  # the report's first step is this very read: it would fail the same way
+        except Exception:  # noqa: BLE001, S110 - a later step failed: read the points alone
+            pass
+    return series_points(session, series, area)
+
+
+def headline(
+    session: Session, series: str, area: str, lang: str = "en", reports: dict | None = None
+) -> Headline | None:
+    """The headline of ``series`` for ``area`` (both sexes, all ages or 5-17), or None.
+    ``reports``: the progress reports computed for this profile (``report_of``)."""
     try:
-        points = series_points(session, series, area)
+        points = _points(session, series, area, reports)
     except NoData:
         return None
     values = points.values
@@ -87,7 +121,7 @@ def headline(session: Session, series: str, area: str, lang: str = "en") -> Head
     if len(values) > 1:
         # The change is measured from the status's base value when there is a status (so the
         # card's two statements agree), else from the first value.
-        status = _status(session, series, area)
+        status = _status(session, series, area, reports)
         if status is not None:
             base_year, base = int(status.base_year), float(status.base_value)
             line.status, line.status_label = status.category, status_words(status, lang)
@@ -101,7 +135,9 @@ def headline(session: Session, series: str, area: str, lang: str = "en") -> Head
     return line
 
 
-def headlines(session: Session, area: str, series: list[str], lang: str = "en") -> list[Headline]:
+def headlines(
+    session: Session, area: str, series: list[str], lang: str = "en", reports: dict | None = None
+) -> list[Headline]:
     """The headlines of those of ``series`` the warehouse holds for ``area``, in that order."""
-    found = (headline(session, code, area, lang) for code in series)
+    found = (headline(session, code, area, lang, reports) for code in series)
     return [h for h in found if h is not None]

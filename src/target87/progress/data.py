@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from target87 import store
 from target87.progress.aggregate import GroupFigure, group_figure, latest_in_window
 from target87.store import models as M
+from target87.store.preference import preferred_flags_by_column
 
 
 class NoData(ValueError):
@@ -151,20 +156,79 @@ def all_points(session: Session, series: list[str] | None = None) -> pd.DataFram
 
     Columns: series, area, sex, age, year, value, unit, source. Windows and unknown years
     are left out, as in :func:`series_points`.
+
+    The answer of ``store.observations(..., all_sources=True)`` filtered as above, read
+    without it: only the columns and rows needed (rows with an urbanisation or another
+    breakdown are other cells, which the preference rule never compares), the rule run only
+    where a cell holds two sources. A hundred thousand series x areas read in a second or
+    two instead of a minute (issue 22; tested equal to the straightforward path).
     """
-    countries = [a for (a,) in session.query(M.Area.code).filter(M.Area.kind == "country")]
-    frame = store.observations(session, series=series, areas=countries, all_sources=True)
-    frame = frame[
-        frame["preferred"]
-        & (frame["urbanisation"] == "_T")
-        & (frame["breakdown"] == "_T")
-        & frame["time_period"].str.fullmatch(r"\d{4}")
-    ]
-    rank = frame["age"].map({"Y5T17": 0, "_T": 1}).fillna(2)
-    best = rank.groupby([frame["series"], frame["ref_area"]]).transform("min")
-    frame = frame[rank == best]
-    out = frame.rename(columns={"ref_area": "area", "year_to": "year"})
-    out["year"] = out["year"].astype(int)
-    return out[["series", "area", "sex", "age", "year", "value", "unit", "source"]].reset_index(
-        drop=True
+    obs, area, src = M.Observation.__table__.c, M.Area.__table__.c, M.Source.__table__.c
+    stmt = (
+        select(obs.series, obs.ref_area, obs.sex, obs.age, obs.time_period)
+        .add_columns(obs.year_from, obs.year_to, obs.value, obs.unit, obs.source)
+        .join(M.Area.__table__, area.code == obs.ref_area)
+        .where(area.kind == "country", obs.urbanisation == "_T", obs.breakdown == "_T")
     )
+    if series:
+        stmt = stmt.where(obs.series.in_(list(series)))
+    priority = dict(session.execute(select(src.id, src.priority)).all())
+    rows = store.plain_rows(session, stmt)
+    names = ["series", "area", "sex", "age", "time_period", "year_from", "year", "value"]
+    if rows:
+        columns = map(pa.array, zip(*rows, strict=True))
+        table = pa.table(dict(zip([*names, "unit", "source"], columns, strict=True)))
+        # the store's inner join on source
+        table = table.filter(pc.is_in(table["source"], value_set=pa.array(list(priority))))
+    if not rows or table.num_rows == 0:
+        return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in _EMPTY_POINTS.items()})
+    table = table.append_column("preferred", pa.array(_preferred(table, priority)))
+    frame = table.to_pandas()
+    frame = frame[frame["preferred"] & frame["time_period"].str.fullmatch(r"\d{4}")]
+    age = frame["age"]
+    rank = pd.Series(np.select([age == "Y5T17", age == "_T"], [0, 1], 2), index=frame.index)
+    best = rank.groupby([frame["series"], frame["area"]]).transform("min")
+    frame = frame[rank == best]
+    # The store's order; its later keys (urbanisation, breakdown, priority, source) tie
+    # nothing here: one cell has one preferred value a year (two sources' values overlap).
+    frame = frame.sort_values(
+        ["series", "area", "year_from", "time_period", "sex", "age"], kind="stable"
+    )
+    out = frame[["series", "area", "sex", "age", "year", "value", "unit", "source"]]
+    return out.astype({"year": int}).reset_index(drop=True)
+
+
+_EMPTY_POINTS = {
+    "series": object,
+    "area": object,
+    "sex": object,
+    "age": object,
+    "year": int,
+    "value": object,
+    "unit": object,
+    "source": object,
+}
+
+
+def _preferred(table: pa.Table, priority: dict[str, int]) -> np.ndarray:
+    """The store's preference rule (``store.preference``), run only on the cells with more
+    than one source (found by Arrow's hash aggregation): elsewhere every value is preferred."""
+    cell = ["series", "area", "sex", "age"]
+    counts = (
+        table.select([*cell, "source"]).group_by(cell).aggregate([("source", "count_distinct")])
+    )
+    shared_cells = counts.filter(pc.greater(counts["source_count_distinct"], 1)).select(cell)
+    flags = np.ones(table.num_rows, dtype=bool)
+    if shared_cells.num_rows == 0:
+        return flags
+    rows = table.select([*cell, "source", "year_from", "year"])
+    rows = rows.append_column("row", pa.array(np.arange(table.num_rows)))
+    part = rows.join(shared_cells, cell, join_type="left semi").sort_by("row").to_pydict()
+    flags[np.asarray(part["row"], dtype=np.int64)] = preferred_flags_by_column(
+        list(zip(*(part[c] for c in cell), strict=True)),
+        part["source"],
+        [priority[s] for s in part["source"]],
+        part["year_from"],  # None where unknown, as the rule wants
+        part["year"],
+    )
+    return flags

@@ -639,7 +639,9 @@ def project_many(
         lever = 1.0 / n[:, None] + (t - tm[:, None]) ** 2 / sxx[:, None]
         if band == "prediction":
             lever = lever + 1.0
-        q = np.array([t_quantile(conf, int(d)) if d >= 1 else np.nan for d in dfr])
+        # One quantile per distinct degrees of freedom, not one call per series.
+        dfs, at = np.unique(dfr, return_inverse=True)
+        q = np.array([t_quantile(conf, int(d)) if d >= 1 else np.nan for d in dfs])[at]
         half = q[:, None] * np.sqrt(s2[:, None] * lever)
         z_thr = math.log(threshold) if method == "log-linear" else threshold
         crossing = np.where(slope < 0, tm + (z_thr - level) / slope, np.nan)

@@ -550,9 +550,12 @@ def period_rates(
 # many series at once
 
 
-def long_values(frame: pd.DataFrame, by: list[str], year: str, value: str) -> pd.DataFrame:
-    """The non-missing rows of a long frame; refuses a series-year given twice."""
-    data = frame.loc[frame[value].notna(), by + [year, value]]
+def long_values(
+    frame: pd.DataFrame, by: list[str], year: str, value: str, extra: Sequence[str] = ()
+) -> pd.DataFrame:
+    """The non-missing rows of a long frame (``by``, ``year``, ``value`` and the ``extra``
+    columns); refuses a series-year given twice."""
+    data = frame.loc[frame[value].notna(), by + [year, value, *extra]]
     dup = data.duplicated(by + [year])
     if dup.any():
         first = data.loc[dup].iloc[0]
@@ -563,7 +566,8 @@ def long_values(frame: pd.DataFrame, by: list[str], year: str, value: str) -> pd
     return data
 
 
-def _group_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
+def group_codes(frame: pd.DataFrame, by: Sequence[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Each row's series number and the series' ``by`` values, in sorted order."""
     grouped = frame.groupby(list(by), sort=True, dropna=False)
     codes = grouped.ngroup().to_numpy()
     keys = grouped.size().reset_index()[list(by)]
@@ -596,7 +600,7 @@ def fit_many(
         raise ProgressError(f"model must be 'log-linear' or 'linear'; got {model!r}")
     by = list(by)
     data = long_values(frame, by, year, value)
-    codes, keys = _group_codes(data, by)
+    codes, keys = group_codes(data, by)
     g = len(keys)
     t = data[year].to_numpy(dtype=float)
     x = data[value].to_numpy(dtype=float)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from sqlalchemy.orm import Session
 
@@ -170,29 +171,87 @@ def status_all(session: Session, series: list[str] | None = None) -> pd.DataFram
 
     Only series with a target (not detected victims); each against its own target and year.
     """
-    from target87.progress.status import status_many
-
-    points = all_points(session, series)
-    rows = []
-    for code, part in points.groupby("series"):
-        info = session.get(M.Series, code)
-        if info.direction != "lower_is_better" or info.target_value is None:
-            continue
-        rows.append(
-            status_many(part, ["series", "area", "sex", "age"], info.target_value, info.target_year)
-        )
-    return pd.concat(rows, ignore_index=True) if rows else pd.DataFrame()
+    return status_of_points(session, all_points(session, series))
 
 
 def projections_all(
     session: Session, series: list[str] | None = None, years: tuple[int, ...] = (2025, 2030)
 ) -> pd.DataFrame:
     """Log-linear and linear projections of every country, series and sex, one row per year."""
+    return projections_of_points(all_points(session, series), years)
+
+
+def progress_all(
+    session: Session, series: list[str] | None = None, years: tuple[int, ...] = (2025, 2030)
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``status_all`` and ``projections_all`` from one read of the warehouse: what a page of
+    every country needs (the many-series path of issue 22; each figure equals the
+    one-series functions', tested)."""
+    cells = _Cells(all_points(session, series))
+    return _status(session, cells), _projections(cells, years)
+
+
+BY = ["series", "area", "sex", "age"]
+
+
+class _Cells:
+    """An :func:`all_points` frame with each row's cell (series, area, sex, age) numbered
+    once, in sorted order: the many-series functions then group one integer column instead
+    of four text ones, three times over."""
+
+    def __init__(self, points: pd.DataFrame) -> None:
+        grouped = points.groupby(BY, sort=True, dropna=False)
+        self.points = points.assign(cell=grouped.ngroup().to_numpy())
+        self.keys = grouped.size().reset_index()[BY]
+
+    def with_keys(self, out: pd.DataFrame) -> pd.DataFrame:
+        """``out`` (first column ``cell``) with the cell's four columns in its place."""
+        front = self.keys.iloc[out["cell"].to_numpy()].reset_index(drop=True)
+        out = out.drop(columns="cell")
+        for at, name in enumerate(BY):
+            out.insert(at, name, front[name].array)
+        return out
+
+
+def status_of_points(session: Session, points: pd.DataFrame) -> pd.DataFrame:
+    """:func:`status_many` of an :func:`all_points` frame: every series with a target (lower
+    is better), each against its own target and year, in one call."""
+    return _status(session, _Cells(points))
+
+
+def projections_of_points(
+    points: pd.DataFrame, years: tuple[int, ...] = (2025, 2030)
+) -> pd.DataFrame:
+    """Log-linear and linear :func:`project_many` of an :func:`all_points` frame."""
+    return _projections(_Cells(points), years)
+
+
+def _status(session: Session, cells: _Cells) -> pd.DataFrame:
+    from target87.progress.status import TARGET_YEAR, status_many
+
+    points = cells.points
+    codes, names = pd.factorize(points["series"])
+    wanted = {
+        info.code: (info.target_value, info.target_year or TARGET_YEAR)
+        for info in session.query(M.Series).filter(M.Series.code.in_(list(names)))
+        if info.direction == "lower_is_better" and info.target_value is not None
+    }
+    target = np.array([wanted.get(n, (np.nan, np.nan))[0] for n in names], dtype=float)[codes]
+    year = np.array([wanted.get(n, (np.nan, np.nan))[1] for n in names], dtype=float)[codes]
+    keep = ~np.isnan(target)
+    if not keep.any():
+        return pd.DataFrame()
+    part = points.loc[keep, ["cell", "year", "value"]].assign(
+        target=target[keep], target_year=year[keep]
+    )
+    return cells.with_keys(status_many(part, ["cell"], "target", "target_year"))
+
+
+def _projections(cells: _Cells, years: tuple[int, ...]) -> pd.DataFrame:
     from target87.progress.projection import project_many
 
-    points = all_points(session, series)
-    by = ["series", "area", "sex", "age"]
     frames = [
-        project_many(points, by, years, method=m).assign(method=m) for m in ("log-linear", "linear")
+        cells.with_keys(project_many(cells.points, ["cell"], years, method=m)).assign(method=m)
+        for m in ("log-linear", "linear")
     ]
     return pd.concat(frames, ignore_index=True)

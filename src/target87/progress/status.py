@@ -56,6 +56,7 @@ from target87.progress.rates import (
     ProgressError,
     SeriesLike,
     as_year_values,
+    group_codes,
     long_values,
 )
 from target87.progress.text import year_label
@@ -334,8 +335,8 @@ def _base_and_latest(
 def status_many(
     frame: pd.DataFrame,
     by: Sequence[str],
-    target: float = 0.0,
-    target_year: float = TARGET_YEAR,
+    target: float | str = 0.0,
+    target_year: float | str = TARGET_YEAR,
     *,
     year: str = "year",
     value: str = "value",
@@ -350,41 +351,49 @@ def status_many(
     ``notes``, replaced by ``note``: why a series has no status (``category`` is then
     ``"not_assessed"``), or that the floor or a later base year was used. The figures match
     :func:`progress_status` series by series. A series-year given twice raises
-    :class:`ProgressError`.
+    :class:`ProgressError`. ``target`` and ``target_year`` are numbers for all series, or
+    the names of columns of ``frame`` holding each series' own (the same on all its rows):
+    many indicators, each with its target, in one call.
     """
     m = _method(method)
-    if target < 0 or not zero_floor > 0:
-        raise ProgressError("the target must be zero or more and the floor above zero")
     by = list(by)
-    data = long_values(frame, by, year, value)
-    data = data.sort_values(by + [year], kind="stable")
-    grouped = data.groupby(by, sort=True, dropna=False)
-    keys = grouped.size().reset_index()[by]
-    last = grouped.tail(1).set_index(by)[[year, value]]
-    since = data[data[year] >= base_year]
-    first = since.groupby(by, sort=True, dropna=False).head(1).set_index(by)[[year, value]]
-    idx = pd.MultiIndex.from_frame(keys) if len(by) > 1 else pd.Index(keys[by[0]])
-    last = last.reindex(idx)
-    first = first.reindex(idx)
-    ly, lv = last[year].to_numpy(float), last[value].to_numpy(float)
-    by_, bv = first[year].to_numpy(float), first[value].to_numpy(float)
+    own = [c for c in (target, target_year) if isinstance(c, str)]
+    data = long_values(frame, by, year, value, extra=own)
+    codes, keys = group_codes(data, by)
     g = len(keys)
+    t = data[year].to_numpy(float)
+    x = data[value].to_numpy(float)
+    order = np.lexsort((t, codes))
+    ends = np.r_[np.flatnonzero(np.diff(codes[order])), codes.size - 1]
+    last_idx = order[ends]
+    since = order[t[order] >= base_year]  # rows from the base year on, by series then year
+    groups_since, first_at = np.unique(codes[since], return_index=True)
+    first_idx = np.full(g, -1)
+    first_idx[groups_since] = since[first_at]
+    no_base = first_idx < 0
+    ly, lv = t[last_idx], x[last_idx]
+    by_ = np.where(no_base, np.nan, t[first_idx])
+    bv = np.where(no_base, np.nan, x[first_idx])
+    target_value = _per_series(data, target, last_idx, g)
+    target_years = _per_series(data, target_year, last_idx, g)
+    if (target_value < 0).any() or not zero_floor > 0:
+        raise ProgressError("the target must be zero or more and the floor above zero")
     note = np.full(g, "", dtype=object)
-    no_base = np.isnan(by_)
     one = ~no_base & (by_ == ly)
     negative = ~no_base & ((bv < 0) | (lv < 0))
-    late_target = ~no_base & ~(target_year > by_)
+    with np.errstate(invalid="ignore"):
+        late_target = ~no_base & ~(target_years > by_)
     valid = ~(no_base | one | negative | late_target)
     later_base = valid & (by_ != base_year)
     note[later_base] = f"no data for {base_year:g}: later base year"
     base_zero = valid & (bv == 0)
     base_used = np.where(base_zero, zero_floor, bv)
-    floor_target = target == 0
-    target_used = zero_floor if floor_target else float(target)
+    floor_target = target_value == 0
+    target_used = np.where(floor_target, zero_floor, target_value)
     with np.errstate(divide="ignore", invalid="ignore"):
         actual = np.where(valid, (lv / base_used) ** (1.0 / (ly - by_)) - 1.0, np.nan)
         required = np.where(
-            valid, (target_used / base_used) ** (1.0 / (target_year - by_)) - 1.0, np.nan
+            valid, (target_used / base_used) ** (1.0 / (target_years - by_)) - 1.0, np.nan
         )
         d = -1.0 if direction == "decrease" else 1.0
         ratio = np.where(valid & (required != 0), d * actual / np.abs(required), np.nan)
@@ -395,14 +404,14 @@ def status_many(
     ).astype(object)
     zero_req = valid & (required == 0)
     category[zero_req] = np.where(d * actual[zero_req] < 0, DETERIORATION, LIMITED_PROGRESS)
-    achieved = valid & ((lv <= target) if direction == "decrease" else (lv >= target))
+    achieved = valid & ((lv <= target_value) if direction == "decrease" else (lv >= target_value))
     category[achieved] = TARGET_ACHIEVED
-    if floor_target:
-        note[valid] = np.where(
-            note[valid] == "",
-            "floor used for zero target",
-            note[valid] + "; floor used for zero target",
-        )
+    floored = valid & floor_target
+    note[floored] = np.where(
+        note[floored] == "",
+        "floor used for zero target",
+        note[floored] + "; floor used for zero target",
+    )
     note[base_zero] = note[base_zero] + "; base value of zero floored"
     note[no_base] = f"no data in or after {base_year:g}"
     note[one] = f"only one data point since {base_year:g}"
@@ -416,8 +425,8 @@ def status_many(
     out["base_value"] = bv
     out["latest_year"] = ly
     out["latest_value"] = lv
-    out["target_year"] = float(target_year)
-    out["target_value"] = float(target)
+    out["target_year"] = target_years
+    out["target_value"] = target_value
     out["target_used"] = np.where(valid, target_used, np.nan)
     out["floor_used"] = valid & (floor_target | base_zero)
     out["actual_cagr_pct"] = 100.0 * actual
@@ -427,6 +436,13 @@ def status_many(
     out["label"] = [labels.get(c, "Not assessed") for c in category]
     out["note"] = note
     return out
+
+
+def _per_series(data: pd.DataFrame, given: float | str, rows: np.ndarray, g: int) -> np.ndarray:
+    """A number for every series, or each series' own from the column named ``given``."""
+    if isinstance(given, str):
+        return data[given].to_numpy(float)[rows]
+    return np.full(g, float(given))
 
 
 def status_table(results: Sequence[StatusResult]) -> pd.DataFrame:

@@ -4,8 +4,13 @@ beta^(m) ~ N(beta_hat, V) for m = 1..M (seeded). For every territory d the simul
 Risk_d^(m) = sum_j w_j F(x_j' beta^(m)) / sum_j w_j gives the standard error, the 90% interval
 (5th and 95th percentiles), the coefficient of variation and, once classes are set, the
 probability of the high class. A child's risk depends only on its covariate pattern, so the
-work runs on the territory x pattern table (``scoring.pattern_table``), not on the census:
-a (patterns x draws) matrix built in row chunks, so memory stays bounded at any census size.
+link runs once per distinct pattern. The rows given may be the territory x pattern table
+(``scoring.pattern_table``, collapsed on the census's own backend) or, for a census that fits
+in memory, the records themselves. Small-integer covariates take the fast kernel
+(``scoring_kernel``: mixed-radix patterns, a CSR matrix straight from the rows, draws in
+cache-sized blocks on threads); other covariates, or ``fast=False``, the straightforward path
+(a pandas group-by for the patterns, a (patterns x draws) matrix in row chunks). Both give
+the same numbers (tests/risk/test_scoring_kernel.py).
 """
 
 from __future__ import annotations
@@ -17,6 +22,8 @@ from dataclasses import dataclass, replace
 import ibis.expr.types as ir
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from scipy import sparse
 from scipy.special import expit, ndtr
 
@@ -29,6 +36,7 @@ from target87.risk.scoring import (
     covariate_names,
     pattern_table,
 )
+from target87.risk.scoring_kernel import pattern_codes, territory_draw_sums, territory_matrix
 
 DEFAULT_DRAWS = 200
 MIN_DRAWS = 200
@@ -201,34 +209,127 @@ class TerritoryRisk:
         return "\n".join(lines)
 
 
+Records = pd.DataFrame | pa.Table
+
+
+def _column(records: Records, name: str) -> np.ndarray:
+    if isinstance(records, pa.Table):
+        return records.column(name).to_numpy()
+    return records[name].to_numpy()
+
+
+def _complete_records(records: Records, needed: list[str]) -> Records:
+    """The records without a missing value in ``needed``, as ``pattern_table`` drops them."""
+    if isinstance(records, pa.Table):
+        valid = [pc.is_valid(records.column(n)) for n in needed if records.column(n).null_count]
+        for extra in valid[1:]:
+            valid[0] = pc.and_(valid[0], extra)
+        return records.filter(valid[0]) if valid else records
+    missing = records[needed].isna().any(axis=1) if needed else None
+    return records if missing is None or not missing.any() else records.loc[~missing]
+
+
+def _territory_codes(records: Records, territory: list[str]) -> tuple[np.ndarray, pd.DataFrame]:
+    """Like ``_codes`` (sorted keys), by counting when the key is one column of integers."""
+    if len(territory) == 1:
+        values = _column(records, territory[0])
+        n = len(values)
+        integers = values.dtype.kind in "iu" and n > 0
+        low, high = (int(values.min()), int(values.max())) if integers else (0, 0)
+        if integers and high - low <= 4 * n and high < 2**31 and low >= -(2**31):
+            shifted = values.astype(np.int32)
+            if low:
+                shifted -= np.int32(low)
+            present = np.flatnonzero(np.bincount(shifted))
+            rank = np.zeros(int(present[-1]) + 1, dtype=np.int32)
+            rank[present] = np.arange(len(present), dtype=np.int32)
+            keys = pd.DataFrame({territory[0]: (present + low).astype(values.dtype)})
+            return rank[shifted], keys
+    frame = records.select(territory).to_pandas() if isinstance(records, pa.Table) else records
+    return _codes(frame, territory)
+
+
+def _draw_betas(params: pd.Series, cov: pd.DataFrame, n_draws: int, seed: int) -> np.ndarray:
+    """Row 0 the point estimates, rows 1..M the draws; columns in the order of ``params``."""
+    return np.vstack([params.to_numpy(dtype=float), coefficient_draws(params, cov, n_draws, seed)])
+
+
+def _fast_sums(
+    records: Records, params: pd.Series, link: str, place: np.ndarray, n_places: int,
+    w: np.ndarray | None, betas: np.ndarray,
+) -> np.ndarray | None:  # fmt: skip
+    """The kernel's territory sums, or None when the covariates are not small integers."""
+    names = covariate_names(params)
+    codes = pattern_codes([_column(records, name) for name in names], len(place))
+    if codes is None:
+        return None
+    at = {name: i for i, name in enumerate(params.index)}
+    intercept = betas[:, [at[INTERCEPT]]] if INTERCEPT in at else np.zeros((len(betas), 1))
+    ordered = np.hstack([intercept, betas[:, [at[name] for name in names]]])
+    matrix = territory_matrix(place, codes.pattern, w, (n_places, codes.n_patterns))
+    return territory_draw_sums(
+        matrix, codes, ordered, lambda eta, out: inverse_link(eta, link, out=out)
+    )
+
+
+def _plain_sums(
+    records: Records, params: pd.Series, link: str, place: np.ndarray, n_places: int,
+    w: np.ndarray, betas: np.ndarray, chunk_rows: int | None,
+) -> np.ndarray:  # fmt: skip
+    """The straightforward path: distinct patterns by a pandas group-by, W as CSC."""
+    frame = records.to_pandas() if isinstance(records, pa.Table) else records
+    pattern, distinct = _codes(frame, covariate_names(params))
+    matrix = sparse.csc_array((w, (place, pattern)), shape=(n_places, len(distinct)))
+    x = design_matrix(distinct, params)
+    return territory_weighted_sums(matrix, x, betas, link, chunk_rows)
+
+
 def simulate_territory_risk(
-    patterns: pd.DataFrame,
+    patterns: Records,
     params: pd.Series,
     cov: pd.DataFrame,
     link: str,
     territory: list[str],
     n_draws: int = DEFAULT_DRAWS,
     seed: int = 0,
-    weight: str = PATTERN_WEIGHT,
+    weight: str | None = PATTERN_WEIGHT,
     chunk_rows: int | None = None,
+    fast: bool = True,
 ) -> TerritoryRisk:
-    """Territory risk and its simulated uncertainty from a territory x pattern table."""
+    """Territory risk and its simulated uncertainty from records with a weight each.
+
+    ``patterns`` is a territory x pattern table (``scoring.pattern_table``, weight column
+    ``pattern_weight``) or the census records themselves (``weight`` their weight column, or
+    None to count records); records with a missing covariate or weight are left out, as the
+    pattern table leaves them. Small-integer covariates take the fast kernel
+    (``scoring_kernel``) unless ``fast`` is False or ``chunk_rows`` asks for the
+    straightforward path in row chunks of that size; both give the same numbers.
+    """
     check_model(params, link)
     if n_draws < MIN_DRAWS:
         raise ScoringError(f"use at least {MIN_DRAWS} draws for stable percentiles, not {n_draws}")
     territory = list(territory)
-    lacking = [c for c in (*territory, weight) if c not in patterns.columns]
+    names = [*covariate_names(params), *([weight] if weight else [])]
+    columns = patterns.column_names if isinstance(patterns, pa.Table) else list(patterns.columns)
+    lacking = [c for c in (*territory, *([weight] if weight else [])) if c not in columns]
     if lacking:
         raise ScoringError(f"pattern table lacks the column(s) {lacking}")
-    place, keys = _codes(patterns, territory)
-    pattern, distinct = _codes(patterns, covariate_names(params))
-    w = patterns[weight].to_numpy(dtype=float)
-    if np.any(~np.isfinite(w) | (w < 0)):
+    missing = [name for name in covariate_names(params) if name not in columns]
+    if missing:
+        raise ScoringError(f"pattern table lacks the covariate column(s) {missing}")
+    records = _complete_records(patterns, names)
+    place, keys = _territory_codes(records, territory)
+    w = _column(records, weight).astype(float) if weight else None
+    if w is not None and np.any(~np.isfinite(w) | (w < 0)):
         raise ScoringError(f"pattern weights ({weight}) must be finite and non-negative")
-    matrix = sparse.csc_array((w, (place, pattern)), shape=(len(keys), len(distinct)))
-    betas = np.vstack([params.to_numpy(dtype=float), coefficient_draws(params, cov, n_draws, seed)])
-    sums = territory_weighted_sums(matrix, design_matrix(distinct, params), betas, link, chunk_rows)
-    children = np.bincount(place, weights=w, minlength=len(keys))
+    betas = _draw_betas(params, cov, n_draws, seed)
+    sums = None
+    if fast and chunk_rows is None:
+        sums = _fast_sums(records, params, link, place, len(keys), w, betas)
+    if sums is None:
+        ones = np.ones(len(place)) if w is None else w
+        sums = _plain_sums(records, params, link, place, len(keys), ones, betas, chunk_rows)
+    children = np.bincount(place, weights=w, minlength=len(keys)).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         means = sums / children[:, None]
         risk, draws = means[:, 0], means[:, 1:]

@@ -45,3 +45,37 @@ def preferred_flags(rows: Sequence[dict[str, Any]]) -> list[bool]:
                     flags[i] = False
                     break
     return flags
+
+
+def preferred_flags_by_column(
+    cells: Sequence[tuple],
+    sources: Sequence[str],
+    priorities: Sequence[int],
+    years_from: Sequence[int | None],
+    years_to: Sequence[int | None],
+) -> list[bool]:
+    """``preferred_flags`` on columns instead of dicts, for the many rows a query reads: one
+    list per field, ``cells[i]`` the row's CELL values. Same rule, same answer (tested against
+    ``preferred_flags``); rows of one source, the common case, cost one set."""
+    flags = [True] * len(sources)
+    if len(set(sources)) < 2:
+        return flags
+    members_of: dict[tuple, list[int]] = defaultdict(list)
+    for i, cell in enumerate(cells):
+        members_of[cell].append(i)
+    for members in members_of.values():
+        if len(members) < 2 or len({sources[i] for i in members}) < 2:
+            continue
+        for i in members:
+            rank_i = (priorities[i], sources[i])
+            for j in members:
+                if (priorities[j], sources[j]) < rank_i and sources[j] != sources[i]:
+                    a_from, b_from = years_from[i], years_from[j]
+                    if (
+                        a_from is None
+                        or b_from is None
+                        or (a_from <= years_to[j] and b_from <= years_to[i])
+                    ):
+                        flags[i] = False
+                        break
+    return flags

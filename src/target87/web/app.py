@@ -3,7 +3,8 @@
 The app is its rooms, each a sub-package with a ``router``, registered in ``ROOMS``: the
 site's own plumbing and sign-in (``site``), the public pages (``public``), national reporting
 (``reporting``), the published CLRISK runs (``risk``), the evidence base and its analyses
-(``evidence``), supply-chain footprints and the sourcing screen (``supply``) and the REST API
+(``evidence``), supply-chain footprints and the sourcing screen (``supply``), the knowledge library
+(``library``: search, documents, good practices, the directory of services) and the REST API
 with its documentation (``api``). A new room adds one sub-package and one line there.
 Templates and assets come from the presentation floor. Security from the start: a
 Content-Security-Policy without inline script, nosniff, frame-ancestors none, autoescaped
@@ -20,11 +21,11 @@ from starlette.middleware.gzip import GZipMiddleware
 
 from target87 import store
 from target87.presentation.rendering import STATIC
-from target87.web import api, evidence, public, reporting, risk, site, supply
+from target87.web import api, evidence, library, public, reporting, risk, site, supply
 from target87.web.site import errors, figures
 from target87.web.site.headers import SecurityHeaders
 
-ROOMS = (site, public, reporting, risk, evidence, supply, api)
+ROOMS = (site, public, reporting, risk, evidence, supply, library, api)
 
 
 DATABASE_URL_ENV = "TARGET87_WEB_DATABASE_URL"

@@ -20,7 +20,17 @@ from target87.presentation.charts.common import (
     pinned_scale,
     with_data,
     year_domain,
-    year_x,
+)
+from target87.presentation.charts.plain import (
+    SCHEMA,
+    VIEW_CONFIG,
+    dataset_name,
+    field,
+    missing,
+    pinned,
+    plain,
+    records,
+    year_axis,
 )
 from target87.presentation.charts.progress import progress_chart
 
@@ -62,85 +72,128 @@ def series_by_sex_spec(
     Published bounds (lower_bound, upper_bound) are drawn as error bars where present. The
     values of one year stand side by side by sex (SEX_DODGE), so close ones stay apart; colours
     and dashes are pinned to the sex and the kind, never to the alphabetical order of their
-    translations.
+    translations. Written as a dict (``plain``), as Altair writes it: this chart is on every
+    country profile.
     """
-    data = frame.assign(
-        year=frame["year_to"].astype(int),
-        sex_label=frame["sex"].map(labels).fillna(frame["sex"]),
-        kind=frame["nature"]
-        .map({"M": labels.get("modelled", "modelled")})
-        .fillna(labels.get("survey", "survey or country data")),
-        dodge=frame["sex"].map(SEX_DODGE).fillna(0),
-    )[
-        [
-            "year",
-            "value",
-            "sex",
-            "sex_label",
-            "kind",
-            "source",
-            "lower_bound",
-            "upper_bound",
-            "dodge",
-        ]
+    survey = labels.get("survey", "survey or country data")
+    modelled = labels.get("modelled", "modelled")
+    sexes = frame["sex"].tolist()
+    lowers, uppers = frame["lower_bound"].tolist(), frame["upper_bound"].tolist()
+    # pandas' map(SEX_DODGE).fillna(0): whole numbers, unless a sex has no place (then floats)
+    dodge_type = int if all(s in SEX_DODGE for s in sexes) else float
+    values = [
+        {
+            "year": int(year),
+            "value": plain(value),
+            "sex": sex,
+            "sex_label": labels.get(sex, sex),
+            "kind": modelled if nature == "M" else survey,
+            "source": plain(source),
+            "lower_bound": plain(lower),
+            "upper_bound": plain(upper),
+            "dodge": dodge_type(SEX_DODGE.get(sex, 0)),
+        }
+        for year, value, sex, nature, source, lower, upper in zip(
+            frame["year_to"].tolist(),
+            frame["value"].tolist(),
+            sexes,
+            frame["nature"].tolist(),
+            frame["source"].tolist(),
+            lowers,
+            uppers,
+            strict=True,
+        )
     ]
-    sexes = list(SEX_COLOURS)
-    colour = alt.Color(
+    years = [v["year"] for v in values]
+    order = list(SEX_COLOURS)
+    colour = field(
         "sex_label:N",
-        title="",
-        scale=alt.Scale(
-            domain=categories(data["sex_label"], [labels.get(s, s) for s in sexes]),
-            range=[SEX_COLOURS[s] for s in sexes] + PALETTE[len(sexes) :],
-        ),
-    )
-    kinds = [labels.get("survey", "survey or country data"), labels.get("modelled", "modelled")]
-    x = year_x(data["year"])
-    year_tip = alt.Tooltip("year:Q", format="d")
-    # Each sex a few pixels aside (SEX_DODGE): lines, points and bounds alike.
-    low, high = year_domain(data["year"])
-    dodge = alt.ExprRef(f"datum.dodge * min({DODGE}, width / {3 * (high - low)})")
-    lines = (
-        alt.Chart(data, name="lines")
-        .mark_line(xOffset=dodge)
-        .encode(
-            x=x,
-            y=alt.Y("value:Q", title=unit, scale=alt.Scale(zero=True)),
-            color=colour,
-            strokeDash=alt.StrokeDash(
-                "kind:N", title="", scale=pinned_scale(kinds, data["kind"], KIND_DASHES)
+        scale={
+            "domain": categories(
+                (v["sex_label"] for v in values), [labels.get(s, s) for s in order]
             ),
-        )
+            "range": [SEX_COLOURS[s] for s in order] + PALETTE[len(order) :],
+        },
+        title="",
     )
-    points = (
-        alt.Chart(data, name="series")
-        .mark_point(filled=True, size=POINT_SIZE, opacity=1, xOffset=dodge)
-        .encode(
-            x=x,
-            y=alt.Y("value:Q", title=unit),
-            color=colour,
-            tooltip=[year_tip, "value:Q", "sex_label:N", "kind:N", "source:N"],
-        )
-    )
+    x = year_axis(years)
+    year_tip = field("year:Q", format="d")
+    # Each sex a few pixels aside (SEX_DODGE): lines, points and bounds alike.
+    low, high = year_domain(years)
+    dodge = {"expr": f"datum.dodge * min({DODGE}, width / {3 * (high - low)})"}
+    name = dataset_name(values)
+    lines = {
+        "data": {"name": name},
+        "mark": {"type": "line", "xOffset": dodge},
+        "encoding": {
+            "color": colour,
+            "strokeDash": field(
+                "kind:N",
+                scale=pinned([survey, modelled], (v["kind"] for v in values), KIND_DASHES),
+                title="",
+            ),
+            "x": x,
+            "y": field("value:Q", scale={"zero": True}, title=unit),
+        },
+        "name": "lines",
+    }
+    points = {
+        "data": {"name": name},
+        "mark": {
+            "type": "point",
+            "filled": True,
+            "opacity": 1,
+            "size": POINT_SIZE,
+            "xOffset": dodge,
+        },
+        "encoding": {
+            "color": colour,
+            "tooltip": [
+                year_tip,
+                field("value:Q"),
+                field("sex_label:N"),
+                field("kind:N"),
+                field("source:N"),
+            ],
+            "x": x,
+            "y": field("value:Q", title=unit),
+        },
+        "name": "series",
+    }
     layers = [lines, points]
-    bounded = data.dropna(subset=["lower_bound", "upper_bound"])
-    if not bounded.empty:
-        bars = (
-            alt.Chart(bounded, name="bounds")
-            .mark_rule(strokeWidth=1.5, xOffset=dodge)
-            .encode(
-                x=x,
-                y=alt.Y("lower_bound:Q", title=unit),
-                y2="upper_bound:Q",
-                color=colour,
-                tooltip=[year_tip, "lower_bound:Q", "upper_bound:Q", "sex_label:N", "source:N"],
-            )
+    datasets = {name: values}
+    # pandas' dropna: an infinite bound is kept (written null), a missing one is not
+    bounded = [
+        v
+        for v, lower, upper in zip(values, lowers, uppers, strict=True)
+        if not (missing(lower) or missing(upper))
+    ]
+    if bounded:
+        bounds_name = dataset_name(bounded)
+        datasets.setdefault(bounds_name, bounded)
+        bounds_tips = ["lower_bound:Q", "upper_bound:Q", "sex_label:N", "source:N"]
+        layers.append(
+            {
+                "data": {"name": bounds_name},
+                "mark": {"type": "rule", "strokeWidth": 1.5, "xOffset": dodge},
+                "encoding": {
+                    "color": colour,
+                    "tooltip": [year_tip, *(field(tip) for tip in bounds_tips)],
+                    "x": x,
+                    "y": field("lower_bound:Q", title=unit),
+                    "y2": {"field": "upper_bound"},
+                },
+                "name": "bounds",
+            }
         )
-        layers.append(bars)
-    chart = alt.layer(*layers)
-    text = description or f"{title}: {len(data)} values by sex"
-    return chart.properties(title=title, width="container", height=220, description=text).to_dict(
-        validate=False
-    )
+    spec: dict = {"config": VIEW_CONFIG, "layer": layers}
+    if not bounded:  # Altair moves the data to the top when every layer has the same table
+        for layer in layers:
+            del layer["data"]
+        spec["data"] = {"name": name}
+    text = description or f"{title}: {len(values)} values by sex"
+    spec.update(description=text, height=220, title=title, width="container")
+    return {**spec, "$schema": SCHEMA, "datasets": datasets}
 
 
 def ranking_spec(
@@ -177,23 +230,36 @@ def ratification_timeline_spec(rows: pd.DataFrame, title: str, description: str)
     """Ratifications as points on a time line, one row per instrument.
 
     ``rows`` has columns instrument, name, year, status (translated), source; only dated
-    ratifications can be placed on a time line (the page lists the undated ones).
+    ratifications can be placed on a time line (the page lists the undated ones). Written as
+    a dict (``plain``), as Altair writes it: this chart is on every country profile.
     """
-    data = rows[["instrument", "name", "year", "status", "source"]]
-    chart = (
-        alt.Chart(data, name="ratifications")
-        .mark_point(filled=True, size=90, color=OBSERVED)
-        .encode(
+    values = records(rows[["instrument", "name", "year", "status", "source"]])
+    name = dataset_name(values)
+    tooltip = [
+        field("name:N"),
+        field("year:Q", format="d"),
+        field("status:N"),
+        field("source:N"),
+    ]
+    return {
+        "config": VIEW_CONFIG,
+        "data": {"name": name},
+        "mark": {"type": "point", "color": OBSERVED, "filled": True, "size": 90},
+        "description": description,
+        "encoding": {
+            "tooltip": tooltip,
             # A point mark's quantitative axis starts at 0 by default: 0 to 2200, the points
             # squeezed at the right end. The years of the data, padded, instead.
-            x=year_x(data["year"]),
-            y=alt.Y("instrument:N", title="", sort=None),
-            tooltip=["name:N", alt.Tooltip("year:Q", format="d"), "status:N", "source:N"],
-        )
-        .properties(title=title, width="container", height=max(60, 28 * len(data)))
-        .properties(description=description)
-    )
-    return chart.to_dict(validate=False)
+            "x": year_axis(v["year"] for v in values),
+            "y": field("instrument:N", sort=None, title=""),
+        },
+        "height": max(60, 28 * len(values)),
+        "name": "ratifications",
+        "title": title,
+        "width": "container",
+        "$schema": SCHEMA,
+        "datasets": {name: values},
+    }
 
 
 def region_comparison_spec(
@@ -209,22 +275,28 @@ def region_comparison_spec(
     source; the kinds get different colours because the two are not measured the same way.
     ``kinds``: the translated kinds in a fixed order (survey, modelled), so that each keeps its
     colour on every page; without it, the order of the rows (the country's survey value first).
+    Written as a dict (``plain``), as Altair writes it: this chart is on every country profile.
     """
-    data = rows[["area", "value", "year", "kind", "source"]]
-    chart = (
-        alt.Chart(data, name="regions")
-        .mark_bar()
-        .encode(
-            y=alt.Y("area:N", title="", sort=None),
-            x=alt.X("value:Q", title=unit, scale=alt.Scale(zero=True)),
-            color=alt.Color(
-                "kind:N", title="", scale=pinned_scale(kinds or (), data["kind"], PALETTE)
-            ),
-            tooltip=["area:N", "value:Q", "year:N", "source:N"],
-        )
-        .properties(title=title, width="container", description=description)
-    )
-    return chart.to_dict(validate=False)
+    values = records(rows[["area", "value", "year", "kind", "source"]])
+    name = dataset_name(values)
+    colour_scale = pinned(kinds or (), (v["kind"] for v in values), PALETTE)
+    return {
+        "config": VIEW_CONFIG,
+        "data": {"name": name},
+        "mark": {"type": "bar"},
+        "description": description,
+        "encoding": {
+            "color": field("kind:N", scale=colour_scale, title=""),
+            "tooltip": [field("area:N"), field("value:Q"), field("year:N"), field("source:N")],
+            "x": field("value:Q", scale={"zero": True}, title=unit),
+            "y": field("area:N", sort=None, title=""),
+        },
+        "name": "regions",
+        "title": title,
+        "width": "container",
+        "$schema": SCHEMA,
+        "datasets": {name: values},
+    }
 
 
 def bars_spec(

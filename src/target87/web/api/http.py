@@ -126,6 +126,26 @@ class CachedRoute(APIRoute):
         return cached
 
 
+class UncachedRoute(APIRoute):
+    """A route whose answers change without a data load (the library): never kept, never
+    revalidated; an ``ApiError`` becomes its JSON body as on the cached routes."""
+
+    def get_route_handler(self):
+        handler = super().get_route_handler()
+
+        async def uncached(request: Request) -> Response:
+            try:
+                response = await handler(request)
+            except ApiError as exc:
+                body = ErrorBody(detail=exc.detail, value=exc.value, suggestions=exc.suggestions)
+                response = error_response(exc.status, body)
+            response.headers.setdefault(*NOSNIFF)
+            response.headers.setdefault("Cache-Control", "no-store")
+            return response
+
+        return uncached
+
+
 def error_response(status: int, body: ErrorBody) -> JSONResponse:
     return JSONResponse(body.model_dump(), status_code=status, headers=dict([NOSNIFF]))
 

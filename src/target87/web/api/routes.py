@@ -351,8 +351,16 @@ EvidenceList = Annotated[list[str] | None, Query(description="a code (repeatable
 
 
 def _evidence_filters(
-    intervention, outcome, region, country, design, quality, measure, examples
+    intervention: EvidenceList = None,
+    outcome: EvidenceList = None,
+    region: Annotated[str | None, Query(description="M49 or ILO region code")] = None,
+    country: EvidenceList = None,
+    design: EvidenceList = None,
+    quality: EvidenceList = None,
+    measure: Annotated[str | None, Query(description="effect measure: RD, RR, OR...")] = None,
+    examples: Annotated[bool, Query(description="the worked examples instead")] = False,
 ) -> evidence_query.Filters:
+    """The evidence filters of both evidence routes, as query parameters (a dependency)."""
     return evidence_query.Filters.of(
         intervention=intervention or (),
         outcome=outcome or (),
@@ -363,6 +371,9 @@ def _evidence_filters(
         measure=measure or "",
         examples=examples,
     )
+
+
+EvidenceFilters = Annotated[evidence_query.Filters, Depends(_evidence_filters)]
 
 
 def _evidence_error(exc: evidence_query.FilterError) -> ApiError:
@@ -378,21 +389,11 @@ def _evidence_error(exc: evidence_query.FilterError) -> ApiError:
 )
 def list_evidence_studies(
     session: SessionDep,
-    intervention: EvidenceList = None,
-    outcome: EvidenceList = None,
-    region: Annotated[str | None, Query(description="M49 or ILO region code")] = None,
-    country: EvidenceList = None,
-    design: EvidenceList = None,
-    quality: EvidenceList = None,
-    measure: Annotated[str | None, Query(description="effect measure: RD, RR, OR...")] = None,
-    examples: Annotated[bool, Query(description="the worked examples instead")] = False,
+    filters: EvidenceFilters,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
     offset: Annotated[int, Query(ge=0)] = 0,
 ):
     """Real studies unless ``examples=true`` (then only the worked examples)."""
-    filters = _evidence_filters(
-        intervention, outcome, region, country, design, quality, measure, examples
-    )
     try:
         found = evidence_query.list_studies(session, filters, offset, limit)
     except evidence_query.FilterError as exc:
@@ -440,14 +441,7 @@ def list_evidence_studies(
 )
 def get_evidence_analysis(
     session: SessionDep,
-    intervention: EvidenceList = None,
-    outcome: EvidenceList = None,
-    region: Annotated[str | None, Query(description="M49 or ILO region code")] = None,
-    country: EvidenceList = None,
-    design: EvidenceList = None,
-    quality: EvidenceList = None,
-    measure: Annotated[str | None, Query(description="effect measure: RD, RR, OR...")] = None,
-    examples: Annotated[bool, Query(description="the worked examples instead")] = False,
+    filters: EvidenceFilters,
     method: Annotated[str, Query(description="REML, DL, PM, ML, EB, HS, SJ, HE or EE")] = "REML",
     test: Annotated[Literal["z", "knha"], Query()] = "z",
     level: Annotated[float, Query(gt=50, lt=100)] = 95,
@@ -455,9 +449,6 @@ def get_evidence_analysis(
     """``rma``'s fields (``beta``, ``se``, ``ci_lb``, ``tau2``, ``I2``, ``H2``, ``QE``...), the
     subgroups by intervention, ``regtest``, ``ranktest``, ``trimfill`` and the citations: the
     page's ``analysis.json``."""
-    filters = _evidence_filters(
-        intervention, outcome, region, country, design, quality, measure, examples
-    )
     try:
         found = evidence_query.analyse(session, filters, method, test, level)
     except evidence_query.FilterError as exc:

@@ -414,6 +414,9 @@ def moderator_test(result) -> dict | None:
     if getattr(result, "QM", None) is not None and result.QM_df:
         df = result.QM_df
         name = f"F({df[0]:g}, {df[1]:.2f})" if isinstance(df, tuple) else f"QM({df})"
+        if getattr(result, "QM_test", None) == "HTZ":
+            # CR2's Hotelling T^2 approximation (clubSandwich's HTZ), named as metafor does
+            name = f"HTZ {name}"
         return {"stat": name, "value": result.QM, "pval": result.QMp}
     return None
 
@@ -431,6 +434,7 @@ def model_rows(found: query.Analysis, t, labels) -> dict:
         if found.regression.robust is not None:
             rob = found.regression.robust
             out["regression"]["robust"] = _coefficients(rob, t, labels, rob.dfs)
+            out["regression"]["robust_test"] = moderator_test(rob)
     if found.meta.robust is not None:
         rob = found.meta.robust
         out["robust"] = {"result": rob, "coefficients": _coefficients(rob, t, labels, rob.dfs)}
@@ -444,6 +448,7 @@ def model_rows(found: query.Analysis, t, labels) -> dict:
         if found.multilevel_robust is not None:
             rob = found.multilevel_robust
             out["multilevel"]["robust"] = _coefficients(rob, t, labels, rob.dfs)
+            out["multilevel"]["robust_test"] = moderator_test(rob) if rob.p > 1 else None
             out["multilevel"]["clusters"] = rob.n
     return out
 

@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData, UploadFile
 
 from target87 import reporting
+from target87.library.reports import refresh_report
 from target87.presentation import translator
 from target87.reporting.attachments import max_attachment_bytes
 from target87.reporting.cells import report_cells, series_info
@@ -158,7 +159,7 @@ def save_narrative(
 
     def act():
         try:
-            reporting.save_narrative(
+            saved = reporting.save_narrative(
                 v.db, v.actor, report_id, commitment_id, typed, form_version(form)
             )
         except reporting.ValidationFailed as exc:
@@ -172,6 +173,8 @@ def save_narrative(
             v.db.rollback()
             unsaved = {f"narrative.{commitment_id}": typed}
             return report_page(request, v, report_id, 409, conflict=str(exc), unsaved=unsaved)
+        if saved.changed:  # committed: now the library's copy of the report's texts
+            refresh_report(request.app.state.engine, report_id, data_dir(request.app))
         return done(f"/reporting/reports/{report_id}", "saved", f"#n{commitment_id}")
 
     return guarded(act, request, v)
@@ -247,6 +250,7 @@ def add_attachment(request: Request, report_id: int, form: PostedForm, v: Curren
         except reporting.ValidationFailed as exc:
             v.db.rollback()
             return report_page(request, v, report_id, 422, attach_problems=exc.problems)
+        refresh_report(request.app.state.engine, report_id, data_dir(request.app))
         return done(f"/reporting/reports/{report_id}", "attached", "#attachments")
 
     return guarded(act, request, v)
@@ -282,6 +286,7 @@ def remove_attachment(
         row = v.db.get(reporting.Attachment, attachment_id)
         report_id = row.report_id if row is not None else None
         reporting.delete_attachment(v.db, v.actor, attachment_id)
+        refresh_report(request.app.state.engine, report_id, data_dir(request.app))
         return done(f"/reporting/reports/{report_id}", "removed", "#attachments")
 
     return guarded(act, request, v)

@@ -8,6 +8,7 @@ from fastapi.responses import HTMLResponse, Response
 from starlette.datastructures import FormData
 
 from target87 import reporting
+from target87.library.reports import refresh_report
 from target87.presentation import translator
 from target87.reporting import output
 from target87.reporting.pdf import report_pdf
@@ -22,7 +23,7 @@ from target87.web.reporting.render import (
 from target87.web.reporting.report import report_page
 from target87.web.site.forms import PostedForm, guard
 from target87.web.site.language import choose
-from target87.web.site.visitors import CurrentVisitor, Visitor
+from target87.web.site.visitors import CurrentVisitor, Visitor, data_dir
 
 router = APIRouter(include_in_schema=False, dependencies=[Depends(guard)])
 
@@ -57,6 +58,9 @@ def _workflow_route(name: str):
                     workflow_problems=problems, conflict=None if problems else str(exc),
                     comment=text(form, "comment"),
                 )  # fmt: skip
+            # The texts are the same, but a transition is a checkpoint: a refresh that
+            # failed earlier is mended before the report moves on (and is published).
+            refresh_report(request.app.state.engine, report_id, data_dir(request.app))
             return done(f"/reporting/reports/{report_id}", name, "#workflow")
 
         return guarded(act, request, v)
