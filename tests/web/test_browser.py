@@ -42,7 +42,7 @@ NAV = {
     "/countries": "Countries",
     "/explore": "Indicator explorer",
     "/sources": "Sources",
-    "/about": "About",
+    "/library": "Library",
 }
 
 

@@ -248,6 +248,24 @@ UPLOAD_ROUTES = {
     ("POST", "/reporting/upload/{token}/load"),
     ("POST", "/reporting/upload/{token}/discard"),
 }
+# The library's writes (issue 21): good practices and directory entries, their review cycle,
+# and the editors' document upload. Their records and forms are the library's, which the
+# generic cases above cannot build: every role on every button, CSRF missing or forged, a
+# cross-origin POST, and nothing written on a refusal are tested in
+# tests/web/test_library_records.py and tests/web/test_library_pages.py. Named here, exactly,
+# so that a new library route is not missed silently (test_security_probes checks the set).
+LIBRARY_ROUTES = {
+    ("POST", f"/library/{kind}{tail}")
+    for kind in ("practices", "services")
+    for tail in (
+        "",
+        "/{record_id:int}",
+        "/{record_id:int}/submit",
+        "/{record_id:int}/return",
+        "/{record_id:int}/publish",
+        "/{record_id:int}/delete",
+    )
+} | {("POST", "/library/upload")}
 # A successful write answers with a page of the site, never the sign-in form; except a new
 # password of one's own, which ends the session and asks for the new one.
 SIGN_IN_AFTER = {"/account/password"}

@@ -439,6 +439,11 @@ def test_every_unsafe_route_has_its_expectation_and_every_role_its_probe(watched
     found = unsafe_routes(site.app)
     found -= security.UPLOAD_ROUTES  # their rights: tests/web/test_upload_mapping.py
     found -= SCREEN_ROUTES  # read-only, public: tests/web/test_supply_pages.py, test_supply_api.py
+    library = {(m, path) for m, path in found if path.startswith("/library/")}
+    probes.add("route table", "the library's unsafe routes vs security.LIBRARY_ROUTES",
+               "the same set", f"{sorted(library ^ security.LIBRARY_ROUTES) or 'same'}",
+               library == security.LIBRARY_ROUTES)  # fmt: skip
+    found -= security.LIBRARY_ROUTES  # tests/web/test_library_records.py, test_library_pages.py
     missing, stale = sorted(found - set(NEEDS)), sorted(set(NEEDS) - found)
     probes.add("route table", "unsafe routes of app.routes vs NEEDS", "the same set",
                f"{len(found)} routes; not in NEEDS: {missing or 'none'}; gone: {stale or 'none'}",
