@@ -187,7 +187,7 @@ def test_sums_do_not_depend_on_workers_or_block_width(monkeypatch):
         for w in (1, 2)
     )
     np.testing.assert_array_equal(one, two)
-    monkeypatch.setattr(scoring_kernel, "CACHE_BYTES", 1)  # the narrowest blocks: 4 draws
+    monkeypatch.setattr(scoring_kernel, "BLOCK_BYTES", 1)  # the narrowest blocks: 4 draws
     narrow = scoring_kernel.territory_draw_sums(matrix, codes, betas, expit_out, workers=2)
     np.testing.assert_array_equal(narrow, one)
     x = np.column_stack([np.ones(len(census)), census[names].to_numpy(float)])
@@ -200,3 +200,19 @@ def test_sums_do_not_depend_on_workers_or_block_width(monkeypatch):
 
 def expit_out(eta: np.ndarray, out: np.ndarray) -> np.ndarray:
     return expit(eta, out=out)
+
+
+def test_records_in_territory_order_or_not_give_the_same_sums():
+    census = integer_census(5000, seed=14)
+    names = ["age", "male", "attends", "head_educ", "head_agri"]
+    betas = np.random.default_rng(2).normal(size=(9, 1 + len(names))) * 0.2
+    sums = []
+    for frame in (census, census.sort_values("place", kind="stable")):
+        codes = scoring_kernel.pattern_codes([frame[n].to_numpy() for n in names])
+        place = frame["place"].to_numpy().astype(np.int64)
+        matrix = scoring_kernel.territory_matrix(
+            place, codes.pattern, frame["weight"].to_numpy(), (40, codes.n_patterns)
+        )
+        sums.append(scoring_kernel.territory_draw_sums(matrix, codes, betas, expit_out))
+    assert not census["place"].is_monotonic_increasing  # the first pass took the general path
+    np.testing.assert_allclose(sums[0], sums[1], rtol=1e-13)

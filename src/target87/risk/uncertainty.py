@@ -235,6 +235,12 @@ def _territory_codes(records: Records, territory: list[str]) -> tuple[np.ndarray
         values = _column(records, territory[0])
         n = len(values)
         integers = values.dtype.kind in "iu" and n > 0
+        if integers and bool(np.all(values[1:] >= values[:-1])):  # the usual census layout
+            first = np.flatnonzero(values[1:] != values[:-1]) + 1
+            starts = np.concatenate([[0], first])
+            sizes = np.diff(np.append(starts, n))
+            place = np.repeat(np.arange(len(starts), dtype=np.int32), sizes)
+            return place, pd.DataFrame({territory[0]: values[starts]})
         low, high = (int(values.min()), int(values.max())) if integers else (0, 0)
         if integers and high - low <= 4 * n and high < 2**31 and low >= -(2**31):
             shifted = values.astype(np.int32)
