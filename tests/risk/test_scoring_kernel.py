@@ -216,3 +216,17 @@ def test_records_in_territory_order_or_not_give_the_same_sums():
         sums.append(scoring_kernel.territory_draw_sums(matrix, codes, betas, expit_out))
     assert not census["place"].is_monotonic_increasing  # the first pass took the general path
     np.testing.assert_allclose(sums[0], sums[1], rtol=1e-13)
+
+
+def test_columns_in_chunks_code_as_the_whole_columns(monkeypatch):
+    census = integer_census(3000, seed=15)
+    names = ["age", "male", "attends", "head_educ", "head_agri"]
+    whole = scoring_kernel.pattern_codes([census[n].to_numpy() for n in names])
+    monkeypatch.setattr(scoring_kernel, "RANGE_RECORDS", 256)  # many ranges per chunk
+    aligned = [np.array_split(census[n].to_numpy(), 5) for n in names]
+    ragged = [*aligned[:-1], np.array_split(census[names[-1]].to_numpy(), 3)]
+    for columns in (aligned, ragged):
+        codes = scoring_kernel.pattern_codes(columns, workers=2)
+        np.testing.assert_array_equal(codes.pattern, whole.pattern)
+        np.testing.assert_array_equal(codes.half_a, whole.half_a)
+        np.testing.assert_array_equal(codes.half_b, whole.half_b)

@@ -218,6 +218,13 @@ def _column(records: Records, name: str) -> np.ndarray:
     return records[name].to_numpy()
 
 
+def _chunks(records: Records, name: str) -> list[np.ndarray]:
+    """A column as its chunks (no copy of an Arrow table's record batches)."""
+    if isinstance(records, pa.Table):
+        return [chunk.to_numpy(zero_copy_only=False) for chunk in records.column(name).chunks]
+    return [records[name].to_numpy()]
+
+
 def _complete_records(records: Records, needed: list[str]) -> Records:
     """The records without a missing value in ``needed``, as ``pattern_table`` drops them."""
     if isinstance(records, pa.Table):
@@ -266,7 +273,7 @@ def _fast_sums(
 ) -> np.ndarray | None:  # fmt: skip
     """The kernel's territory sums, or None when the covariates are not small integers."""
     names = covariate_names(params)
-    codes = pattern_codes([_column(records, name) for name in names], len(place))
+    codes = pattern_codes([_chunks(records, name) for name in names], len(place))
     if codes is None:
         return None
     at = {name: i for i, name in enumerate(params.index)}
