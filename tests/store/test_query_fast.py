@@ -9,13 +9,18 @@ import random
 from collections.abc import Iterable, Sequence
 
 import pandas as pd
+import pyarrow as pa
 import pytest
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from target87 import store
 from target87.store.models import OBSERVATION_KEY, Area, Observation, Series, Source
-from target87.store.preference import preferred_flags, preferred_flags_by_column
+from target87.store.preference import (
+    preferred_flags,
+    preferred_flags_arrow,
+    preferred_flags_by_column,
+)
 from target87.store.query import OBSERVATION_COLUMNS
 
 
@@ -264,3 +269,5 @@ def test_flags_by_column_equal_the_rule_on_dicts():
     expected = preferred_flags(rows)
     assert fast == expected
     assert not all(expected)
+    table = pa.Table.from_pylist(rows)
+    assert preferred_flags_arrow(table, cell).tolist() == expected

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session
 from target87 import store
 from target87.progress.aggregate import GroupFigure, group_figure, latest_in_window
 from target87.store import models as M
-from target87.store.preference import preferred_flags_by_column
+from target87.store.preference import preferred_flags_arrow
 
 
 class NoData(ValueError):
@@ -173,14 +173,11 @@ def all_points(session: Session, series: list[str] | None = None) -> pd.DataFram
     if series:
         stmt = stmt.where(obs.series.in_(list(series)))
     priority = dict(session.execute(select(src.id, src.priority)).all())
-    rows = store.plain_rows(session, stmt)
     names = ["series", "area", "sex", "age", "time_period", "year_from", "year", "value"]
-    if rows:
-        columns = map(pa.array, zip(*rows, strict=True))
-        table = pa.table(dict(zip([*names, "unit", "source"], columns, strict=True)))
-        # the store's inner join on source
+    table = store.arrow_rows(session, stmt, [*names, "unit", "source"])
+    if table.num_rows:  # the store's inner join on source
         table = table.filter(pc.is_in(table["source"], value_set=pa.array(list(priority))))
-    if not rows or table.num_rows == 0:
+    if table.num_rows == 0:
         return pd.DataFrame({c: pd.Series([], dtype=t) for c, t in _EMPTY_POINTS.items()})
     table = table.append_column("preferred", pa.array(_preferred(table, priority)))
     frame = table.to_pandas()
@@ -223,12 +220,12 @@ def _preferred(table: pa.Table, priority: dict[str, int]) -> np.ndarray:
         return flags
     rows = table.select([*cell, "source", "year_from", "year"])
     rows = rows.append_column("row", pa.array(np.arange(table.num_rows)))
-    part = rows.join(shared_cells, cell, join_type="left semi").sort_by("row").to_pydict()
-    flags[np.asarray(part["row"], dtype=np.int64)] = preferred_flags_by_column(
-        list(zip(*(part[c] for c in cell), strict=True)),
-        part["source"],
-        [priority[s] for s in part["source"]],
-        part["year_from"],  # None where unknown, as the rule wants
-        part["year"],
+    part = rows.join(shared_cells, cell, join_type="left semi")
+    known = pa.array(list(priority), pa.string())
+    at = pc.index_in(part["source"].cast(pa.string()), value_set=known)
+    ranks = pc.take(pa.array(list(priority.values()), pa.int64()), at)
+    part = part.append_column("priority", ranks).rename_columns(
+        [*cell, "source", "year_from", "year_to", "row", "priority"]
     )
+    flags[part["row"].to_numpy()] = preferred_flags_arrow(part, cell)
     return flags

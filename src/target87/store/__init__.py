@@ -41,6 +41,7 @@ from target87.store.models import (
 from target87.store.query import (
     OBSERVATION_COLUMNS,
     SeriesHoldings,
+    arrow_rows,
     breakdown_words,
     observations,
     plain_rows,
@@ -75,6 +76,7 @@ __all__ = [
     "make_engine",
     "migrate",
     "observations",
+    "arrow_rows",
     "plain_rows",
     "region_members",
     "resolve_area",

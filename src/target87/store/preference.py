@@ -16,6 +16,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
 CELL = ("series", "ref_area", "sex", "age", "urbanisation", "breakdown")
 
 
@@ -78,4 +82,39 @@ def preferred_flags_by_column(
                     ):
                         flags[i] = False
                         break
+    return flags
+
+
+def preferred_flags_arrow(rows: pa.Table, cell: Sequence[str]) -> np.ndarray:
+    """``preferred_flags`` on an Arrow table (columns ``cell``, source, priority, year_from,
+    year_to), by a self-join of each cell's rows in Arrow's C++: for a hundred thousand rows
+    of shared cells, a tenth of a second where the loop of :func:`preferred_flags_by_column`
+    takes seconds. Same rule, same answer (tested against ``preferred_flags``)."""
+    n = rows.num_rows
+    flags = np.ones(n, dtype=bool)
+    if n < 2 or pc.count_distinct(rows["source"]).as_py() < 2:
+        return flags
+    mine = rows.select([*cell, "source", "priority", "year_from", "year_to"])
+    mine = mine.append_column("row", pa.array(np.arange(n)))
+    theirs = mine.select([*cell, "source", "priority", "year_from", "year_to"])
+    theirs = theirs.rename_columns([*cell, "source_j", "priority_j", "from_j", "to_j"])
+    pairs = mine.join(theirs, list(cell), join_type="inner", use_threads=False)
+    better = pc.or_(
+        pc.less(pairs["priority_j"], pairs["priority"]),
+        pc.and_(
+            pc.equal(pairs["priority_j"], pairs["priority"]),
+            pc.less(pairs["source_j"], pairs["source"]),
+        ),
+    )
+    unknown = pc.or_(pc.is_null(pairs["year_from"]), pc.is_null(pairs["from_j"]))
+    overlap = pc.and_(
+        pc.less_equal(pairs["year_from"], pairs["to_j"]),
+        pc.less_equal(pairs["from_j"], pairs["year_to"]),
+    )
+    hides = pc.and_(
+        pc.and_(better, pc.not_equal(pairs["source_j"], pairs["source"])),
+        pc.or_(unknown, pc.fill_null(overlap, False)),
+    )
+    hidden = pc.filter(pairs["row"], pc.fill_null(hides, False)).to_numpy()
+    flags[hidden] = False
     return flags

@@ -303,6 +303,49 @@ def breakdown_words(session: Session, texts: Iterable[str], lang: str = "en") ->
     }
 
 
+def arrow_rows(session: Session, stmt: Select, names: Sequence[str]) -> pa.Table:
+    """The rows of ``stmt`` as an Arrow table with columns ``names``.
+
+    On a SQLite file, read by ADBC's SQLite driver straight into Arrow's columns (no Python
+    object per value: 640,000 rows x 10 columns in 1.4 s instead of 5): a connection of its
+    own, which sees what is committed, so only when this session's connection holds no
+    uncommitted write. Otherwise, or when the driver refuses the query (SQLite lets a column
+    change type from row to row), the driver's plain rows, transposed. Columns the driver
+    already returns as Python values only (text, integers, floats), as :func:`plain_rows`.
+    """
+    table = _adbc_sqlite_rows(session, stmt)
+    if table is not None:
+        return table.rename_columns(list(names))
+    rows = plain_rows(session, stmt)
+    if not rows:
+        return pa.table({name: pa.array([], pa.null()) for name in names})
+    columns = map(pa.array, zip(*rows, strict=True))
+    return pa.table(dict(zip(names, columns, strict=True)))
+
+
+def _adbc_sqlite_rows(session: Session, stmt: Select) -> pa.Table | None:
+    connection = session.connection()
+    if connection.dialect.name != "sqlite":
+        return None
+    database = connection.engine.url.database
+    raw = connection.connection.dbapi_connection
+    if not database or database == ":memory:" or getattr(raw, "in_transaction", True):
+        return None
+    try:
+        import adbc_driver_sqlite.dbapi as adbc
+    except ImportError:
+        return None
+    compiled = stmt.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
+    params = compiled.construct_params()
+    args = tuple(params[n] for n in compiled.positiontup or ())
+    try:
+        with adbc.connect(database) as conn, conn.cursor() as cursor:
+            cursor.execute(str(compiled), args or None)
+            return cursor.fetch_arrow_table()
+    except adbc.Error:  # a column that changes type: read the plain way
+        return None
+
+
 def plain_rows(session: Session, stmt: Select) -> list[tuple]:
     """The rows of ``stmt`` as the driver gives them (plain tuples), on the session's
     connection and transaction.
