@@ -166,6 +166,7 @@ def growth(sizes: list[int]) -> None:
                 "seconds": round(r["seconds"], 3),
                 "peak_mb": round(r["peak_mb"], 1),
                 "engine": "sqlite",
+                "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             }
         )
         print(

@@ -183,6 +183,7 @@ def growth(args: argparse.Namespace) -> None:
                 "seconds": round(result["seconds"], 4),
                 "peak_mb": round(result["peak_mb"], 1),
                 "engine": "sqlite",
+                "measured": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
             }
         )
         print(

@@ -455,9 +455,25 @@ def score_spark(folder: Path, args: argparse.Namespace) -> dict:
 ENGINES = {"numpy": score_numpy, "duckdb": score_duckdb, "spark": score_spark}
 
 
-def write_growth(runs: list[dict]) -> None:
+def earlier_runs(engines: list[str]) -> list[dict]:
+    """The runs of the other engines in GROWTH_FILE: a run of some engines keeps the rest,
+    each with the date it was measured (``growth_report.py`` says which came from when)."""
+    try:
+        runs = json.loads(GROWTH_FILE.read_text())["runs"]
+    except (OSError, ValueError, KeyError):
+        return []
+    return [{**r, "measured": r.get("measured", "an earlier run")} for r in runs
+            if r.get("engine") not in engines]  # fmt: skip
+
+
+def write_growth(runs: list[dict], earlier: list[dict] | None = None) -> None:
     GROWTH_FILE.parent.mkdir(parents=True, exist_ok=True)
-    payload = {"benchmark": "scoring", "unit": "children", "runs": runs}
+    every = [*runs, *(earlier or [])]
+    when: dict[str, set[str]] = {}
+    for r in every:
+        when.setdefault(str(r.get("measured", "")), set()).add(r["engine"])
+    note = "; ".join(f"{', '.join(sorted(e))}: measured {d}" for d, e in sorted(when.items()))
+    payload = {"benchmark": "scoring", "unit": "children", "note": note, "runs": every}
     GROWTH_FILE.write_text(json.dumps(payload, indent=2) + "\n")
 
 
@@ -469,6 +485,8 @@ def growth(args: argparse.Namespace) -> None:
     if unknown:
         raise SystemExit(f"unknown engine(s) {unknown}; choose from {list(ENGINES)}")
     runs, argv = [], [a for a in sys.argv[1:] if a != "--growth"]
+    earlier = earlier_runs(engines)
+    today = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     print(f"target87 CLRISK scoring growth on SYNTHETIC data, {args.draws} draws")
     head = f"{'children':>12} {'territories':>11} {'engine':8} {'seconds':>8} {'peak MB':>8}  note"
     print(head + "\n" + "-" * len(head), flush=True)
@@ -497,10 +515,10 @@ def growth(args: argparse.Namespace) -> None:
                 )
                 runs.append(
                     {"size": size, "seconds": round(r["seconds"], 3),
-                     "peak_mb": round(r["peak_mb"], 1), "engine": engine}
+                     "peak_mb": round(r["peak_mb"], 1), "engine": engine, "measured": today}
                 )  # fmt: skip
-                write_growth(runs)  # after every run: a long run interrupted keeps its figures
-    write_growth(runs)
+                write_growth(runs, earlier)  # after every run: an interrupted run keeps them
+    write_growth(runs, earlier)
     print(f"\nwrote {GROWTH_FILE}")
 
 

@@ -63,6 +63,7 @@ def table_rows(runs: list[dict]) -> list[dict]:
                     "peak_mb": r.get("peak_mb"),
                     "k_time": k,
                     "k_memory": m,
+                    "measured": r.get("measured", ""),
                 }
             )
             previous = r
@@ -72,8 +73,8 @@ def table_rows(runs: list[dict]) -> list[dict]:
 def markdown(name: str, unit: str, rows: list[dict]) -> str:
     out = [
         f"| engine | {unit} | seconds | µs per {unit.rstrip('s')} | peak MB "
-        "| time exponent | memory exponent |",
-        "|---|---:|---:|---:|---:|---:|---:|",
+        "| time exponent | memory exponent | measured |",
+        "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
     for r in rows:
         k = "" if r["k_time"] is None else f"{r['k_time']:.2f}"
@@ -83,7 +84,7 @@ def markdown(name: str, unit: str, rows: list[dict]) -> str:
         peak = "" if r["peak_mb"] is None else f"{r['peak_mb']:,.0f}"
         out.append(
             f"| {r['engine']} | {r['size']:,} | {r['seconds']:.3f} | {r['us_per_unit']:.3f} | "
-            f"{peak} | {k} | {m} |"
+            f"{peak} | {k} | {m} | {r['measured']} |"
         )
     return "\n".join(out)
 
