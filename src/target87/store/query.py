@@ -331,10 +331,8 @@ def _adbc_sqlite_rows(session: Session, stmt: Select) -> pa.Table | None:
     raw = connection.connection.dbapi_connection
     if not database or database == ":memory:" or getattr(raw, "in_transaction", True):
         return None
-    try:
-        import adbc_driver_sqlite.dbapi as adbc
-    except ImportError:
-        return None
+    import adbc_driver_sqlite.dbapi as adbc  # a dependency; imported on the first wide read
+
     compiled = stmt.compile(dialect=connection.dialect, compile_kwargs={"render_postcompile": True})
     params = compiled.construct_params()
     args = tuple(params[n] for n in compiled.positiontup or ())
